@@ -1,0 +1,162 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { assertCan, type PolicyName } from '../auth/policies.ts';
+import {
+  type AccountActor,
+  type AgentPrincipal,
+  accountActor,
+  type Principal,
+  resolvePrincipal,
+  SESSION_COOKIE,
+  type VisitorPrincipal,
+} from '../auth/principal.ts';
+import type { AppContext } from '../context.ts';
+import { AppError, unauthenticated, validationError } from '../errors.ts';
+
+/**
+ * How a route authenticates. Every route declares one; `public` is an explicit marker, checked by a
+ * test that walks all routes.
+ */
+export type AuthKind = 'public' | 'session' | 'account' | 'visitor';
+
+type AuthFor<K extends AuthKind> = K extends 'public'
+  ? { principal: Principal; actor: null }
+  : K extends 'session'
+    ? { principal: AgentPrincipal; actor: null }
+    : K extends 'account'
+      ? { principal: Principal; actor: AccountActor }
+      : { principal: VisitorPrincipal; actor: VisitorPrincipal };
+
+export interface RateLimitRule {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+export interface RouteInput<K extends AuthKind, P, Q, B> {
+  ctx: AppContext;
+  params: P;
+  query: Q;
+  body: B;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  principal: AuthFor<K>['principal'];
+  actor: AuthFor<K>['actor'];
+}
+
+export interface RouteSpec<K extends AuthKind = AuthKind, P = unknown, Q = unknown, B = unknown> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  auth: K;
+  /** Required for account routes: the function-level policy checked before the handler runs. */
+  policy?: PolicyName;
+  summary: string;
+  tags: string[];
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  response?: z.ZodType;
+  status?: number;
+  /** Content type of the response when it is not JSON (shown in the OpenAPI document). */
+  produces?: string;
+  /** Hidden routes (docs UI assets) stay out of the OpenAPI document. */
+  hidden?: boolean;
+  rateLimit?: (request: FastifyRequest, body: B) => RateLimitRule[];
+  handler: (input: RouteInput<K, P, Q, B>) => Promise<unknown>;
+}
+
+/** Identity function that checks a route definition against its auth kind and schemas. */
+export function defineRoute<
+  K extends AuthKind,
+  P = Record<string, never>,
+  Q = Record<string, never>,
+  B = undefined,
+>(spec: RouteSpec<K, P, Q, B>): RouteSpec<K, P, Q, B> {
+  return spec;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of routes; each was checked by defineRoute.
+export type AnyRoute = RouteSpec<AuthKind, any, any, any>;
+
+export const emptyObject = z.strictObject({});
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) throw unauthenticated('Authorization header must be "Bearer <token>"');
+  return match[1];
+}
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (!result.success) throw validationError(result.error, where);
+  return result.data;
+}
+
+/** Registers routes with the order every handler follows: rate limit → auth → validate → handler. */
+export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: AnyRoute[]): void {
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      handler: async (request, reply) => {
+        const body = parse(route.body, route.method === 'GET' ? undefined : request.body, 'body');
+        if (route.rateLimit) {
+          for (const rule of route.rateLimit(request, body))
+            ctx.rateLimiter.hit(rule.key, rule.limit, rule.windowMs);
+        }
+        const principal = await resolvePrincipal(ctx, {
+          sessionCookie: request.cookies[SESSION_COOKIE],
+          bearer: bearerOf(request),
+        });
+        if (principal.kind === 'agent' && UNSAFE.has(route.method)) checkCsrf(ctx, request, principal);
+        let actor: AccountActor | VisitorPrincipal | null = null;
+        if (route.auth === 'session') {
+          if (principal.kind !== 'agent') throw unauthenticated();
+        } else if (route.auth === 'visitor') {
+          if (principal.kind !== 'visitor') throw unauthenticated('A visitor token is required');
+          actor = principal;
+        } else if (route.auth === 'account') {
+          if (principal.kind === 'anonymous' || principal.kind === 'visitor') throw unauthenticated();
+          const accountId = z.uuid().safeParse((request.params as Record<string, unknown>).accountId);
+          if (!accountId.success) throw new AppError('account_not_found', 404, 'Account not found');
+          const accountScoped = await accountActor(ctx, principal, accountId.data);
+          if (route.policy) assertCan(accountScoped, route.policy);
+          actor = accountScoped;
+        }
+        const params = parse(route.params, request.params, 'path parameters');
+        const query = parse(route.query, request.query, 'query string');
+        const result = await route.handler({
+          ctx,
+          params,
+          query,
+          body,
+          request,
+          reply,
+          principal: principal as never,
+          actor: actor as never,
+        });
+        if (reply.sent) return reply;
+        reply.status(route.status ?? 200);
+        return result;
+      },
+    });
+  }
+}
+
+/** Cookie-authenticated writes must echo the session's CSRF token and come from an allowed origin. */
+function checkCsrf(ctx: AppContext, request: FastifyRequest, principal: AgentPrincipal): void {
+  if (request.headers.authorization) return;
+  const origin = request.headers.origin;
+  if (origin && !ctx.env.allowedOrigins.includes(origin)) {
+    throw new AppError('csrf_failed', 403, 'Cross-origin request refused');
+  }
+  const token = request.headers['x-csrf-token'];
+  if (typeof token !== 'string' || token !== principal.csrfToken) {
+    throw new AppError('csrf_failed', 403, 'Missing or wrong X-CSRF-Token header');
+  }
+}

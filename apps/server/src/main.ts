@@ -1,0 +1,176 @@
+import { parseArgs } from 'node:util';
+import { tokenScopeSchema } from '@parley/shared';
+import { z } from 'zod';
+import { connectDatabase } from './db/connect.ts';
+import { EnvError, loadEnv } from './env.ts';
+import { createAccountWithAdmin } from './modules/accounts/commands.ts';
+import { DEMO_PASSWORD, seedDemo } from './modules/demo/seed.ts';
+import { createApiToken } from './modules/tokens/commands.ts';
+import { startServer } from './server.ts';
+
+const usage = `Usage: npm run parley -- <command> [options]
+
+Commands:
+  start                                   start the server (migrates first)
+  migrate                                 apply database migrations and exit
+  create-admin --email E --password P --name N --account A
+                                          create an account and its first admin
+  create-token --account ACCOUNT_ID --scopes s1,s2 [--name NAME]
+                                          create an API token (printed once)
+  seed-demo                               create a demo account, inbox, agents and conversations
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(usage);
+    return;
+  }
+  let env: ReturnType<typeof loadEnv>;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    if (error instanceof EnvError) fail(error.message);
+    throw error;
+  }
+  const openDb = async () => {
+    const database = await connectDatabase({
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      poolSize: 2,
+    });
+    await database.migrate();
+    return database;
+  };
+
+  switch (command) {
+    case 'start': {
+      const server = await startServer({ env });
+      process.stdout.write(`Parley is running at ${env.PUBLIC_URL} (API docs: ${env.PUBLIC_URL}/api/docs)\n`);
+      const shutdown = (signal: string) => {
+        server.ctx.log.info({ signal }, 'signal received');
+        const timer = setTimeout(() => process.exit(1), env.SHUTDOWN_GRACE_MS);
+        timer.unref();
+        void server.stop().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      return;
+    }
+    case 'migrate': {
+      const database = await openDb();
+      await database.close();
+      process.stdout.write('Migrations applied.\n');
+      return;
+    }
+    case 'create-admin': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          email: { type: 'string' },
+          password: { type: 'string' },
+          name: { type: 'string' },
+          account: { type: 'string' },
+        },
+      });
+      const input = z
+        .object({
+          email: z.email(),
+          password: z.string().min(10, 'password: at least 10 characters'),
+          name: z.string().min(1),
+          account: z.string().min(1),
+        })
+        .safeParse(values);
+      if (!input.success)
+        fail(
+          `create-admin: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
+      const database = await openDb();
+      try {
+        const created = await database.db.transaction((tx) =>
+          createAccountWithAdmin(tx, {
+            accountName: input.data.account,
+            name: input.data.name,
+            email: input.data.email.toLowerCase(),
+            password: input.data.password,
+          }),
+        );
+        process.stdout.write(`Account ${created.accountId} created with admin ${input.data.email}.\n`);
+      } catch (error) {
+        fail(`create-admin: ${(error as Error).message}`);
+      } finally {
+        await database.close();
+      }
+      return;
+    }
+    case 'create-token': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { account: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' } },
+      });
+      const input = z
+        .object({
+          account: z.uuid('account: an account id'),
+          scopes: z
+            .string()
+            .transform((s) =>
+              s
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean),
+            )
+            .pipe(z.array(tokenScopeSchema).min(1)),
+          name: z.string().min(1).default('CLI token'),
+        })
+        .safeParse(values);
+      if (!input.success)
+        fail(
+          `create-token: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
+      const database = await openDb();
+      try {
+        const account = await database.db.query.accounts.findFirst({
+          where: (t, { eq }) => eq(t.id, input.data.account),
+        });
+        if (!account) fail('create-token: no such account');
+        const { token } = await createApiToken(database.db, {
+          accountId: input.data.account,
+          name: input.data.name,
+          scopes: input.data.scopes,
+          createdBy: null,
+        });
+        process.stdout.write(`${token}\n`);
+        process.stderr.write('Store this token now: it is shown only once.\n');
+      } finally {
+        await database.close();
+      }
+      return;
+    }
+    case 'seed-demo': {
+      const server = await startServer({ env: { ...env, PORT: 0, HOST: '127.0.0.1', LOG_LEVEL: 'warn' } });
+      try {
+        const result = await seedDemo(server.ctx);
+        process.stdout.write(
+          result.created
+            ? `Demo account ready. Sign in as admin@demo.parley / ${DEMO_PASSWORD} (agents: sam@demo.parley, kim@demo.parley).\nInbox id: ${result.inboxId}\n`
+            : 'The demo account exists already.\n',
+        );
+      } finally {
+        await server.stop();
+      }
+      return;
+    }
+    default:
+      fail(`Unknown command "${command}".\n\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

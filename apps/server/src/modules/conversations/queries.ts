@@ -1,0 +1,88 @@
+import type { ConversationListQuery } from '@parley/shared';
+import { and, desc, eq, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { conversationScope } from '../../auth/policies.ts';
+import type { AccountActor, Actor } from '../../auth/principal.ts';
+import type { AppContext } from '../../context.ts';
+import type { DbOrTx } from '../../db/connect.ts';
+import { contacts, conversations } from '../../db/schema.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { type ConversationRow, presentConversation } from './presenter.ts';
+
+/** Loads one conversation the actor may see, or answers 404 (also when it exists but is not theirs). */
+export async function findConversation(
+  executor: DbOrTx,
+  actor: Actor,
+  conversationId: string,
+): Promise<{ row: ConversationRow; contactName: string | null }> {
+  const [found] = await executor
+    .select({ row: conversations, contactName: contacts.name })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(and(eq(conversations.id, conversationId), conversationScope(actor)))
+    .limit(1);
+  if (!found) throw notFound('conversation_not_found', 'Conversation');
+  return found;
+}
+
+interface ListCursor {
+  t: string;
+  id: string;
+}
+
+function decodeCursor(cursor: string): ListCursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      typeof (parsed as ListCursor).t === 'string' &&
+      typeof (parsed as ListCursor).id === 'string' &&
+      !Number.isNaN(Date.parse((parsed as ListCursor).t)) &&
+      /^[0-9a-f-]{36}$/.test((parsed as ListCursor).id)
+    ) {
+      return parsed as ListCursor;
+    }
+  } catch {
+    // fall through
+  }
+  throw new AppError('cursor_invalid', 400, 'The cursor is not one this API issued');
+}
+
+const encodeCursor = (row: ConversationRow) =>
+  Buffer.from(JSON.stringify({ t: row.lastActivityAt.toISOString(), id: row.id })).toString('base64url');
+
+/** Newest activity first, keyset-paginated so pages stay stable while conversations move. */
+export async function listConversations(ctx: AppContext, actor: AccountActor, query: ConversationListQuery) {
+  const conditions: SQL[] = [conversationScope(actor)];
+  if (query.status) conditions.push(eq(conversations.status, query.status));
+  if (query.inboxId) conditions.push(eq(conversations.inboxId, query.inboxId));
+  if (query.assignee === 'none') conditions.push(isNull(conversations.assigneeId));
+  else if (query.assignee === 'me') {
+    if (actor.kind !== 'agent')
+      throw new AppError('validation_failed', 400, 'assignee=me needs a signed-in agent');
+    conditions.push(eq(conversations.assigneeId, actor.userId));
+  } else if (query.assignee) conditions.push(eq(conversations.assigneeId, query.assignee));
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor);
+    const t = new Date(cursor.t);
+    conditions.push(
+      or(
+        lt(conversations.lastActivityAt, t),
+        and(eq(conversations.lastActivityAt, t), lt(conversations.id, cursor.id)),
+      ) as SQL,
+    );
+  }
+  const rows = await ctx.database.db
+    .select({ row: conversations, contactName: contacts.name })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(and(...conditions))
+    .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    conversations: page.map((r) => presentConversation(r.row, r.contactName)),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.row) : null,
+  };
+}

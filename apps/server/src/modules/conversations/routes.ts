@@ -1,0 +1,106 @@
+import {
+  agentPostMessageBodySchema,
+  changeStatusBodySchema,
+  conversationListQuerySchema,
+  conversationPageSchema,
+  conversationSchema,
+  idSchema,
+  messagePageSchema,
+  messageSchema,
+  messagesQuerySchema,
+} from '@parley/shared';
+import { z } from 'zod';
+import { assertCan } from '../../auth/policies.ts';
+import { defineRoute } from '../../http/route.ts';
+import { authorOf, postMessage } from '../messages/commands.ts';
+import { listMessages } from '../messages/queries.ts';
+import { changeStatus } from './commands.ts';
+import { presentConversation } from './presenter.ts';
+import { findConversation, listConversations } from './queries.ts';
+
+const accountParams = z.strictObject({ accountId: idSchema });
+const conversationParams = z.strictObject({ accountId: idSchema, id: idSchema });
+
+/** The agent API for conversations; every query is scoped by conversationScope(actor). */
+export const conversationRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/api/accounts/:accountId/conversations',
+    auth: 'account',
+    policy: 'conversation.read',
+    summary: 'List conversations, newest activity first',
+    tags: ['Conversations'],
+    params: accountParams,
+    query: conversationListQuerySchema,
+    response: conversationPageSchema,
+    handler: async ({ ctx, actor, query }) => listConversations(ctx, actor, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/accounts/:accountId/conversations/:id',
+    auth: 'account',
+    policy: 'conversation.read',
+    summary: 'Get one conversation',
+    tags: ['Conversations'],
+    params: conversationParams,
+    response: z.object({ conversation: conversationSchema }),
+    handler: async ({ ctx, actor, params }) => {
+      const { row, contactName } = await findConversation(ctx.database.db, actor, params.id);
+      return { conversation: presentConversation(row, contactName) };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/accounts/:accountId/conversations/:id/messages',
+    auth: 'account',
+    policy: 'conversation.read',
+    summary: 'Read messages by seq (afterSeq to catch up, beforeSeq for older pages)',
+    tags: ['Conversations'],
+    params: conversationParams,
+    query: messagesQuerySchema,
+    response: messagePageSchema,
+    handler: async ({ ctx, actor, params, query }) => {
+      const { row } = await findConversation(ctx.database.db, actor, params.id);
+      return { messages: await listMessages(ctx.database.db, row.id, query, 'agent'), lastSeq: row.lastSeq };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/accounts/:accountId/conversations/:id/messages',
+    auth: 'account',
+    policy: 'conversation.reply',
+    summary: 'Reply to the customer, or add a private note with private=true (idempotent on clientMsgId)',
+    tags: ['Conversations'],
+    params: conversationParams,
+    body: agentPostMessageBodySchema,
+    response: z.object({ message: messageSchema, created: z.boolean() }),
+    status: 201,
+    handler: async ({ ctx, actor, params, body }) => {
+      if (body.private) assertCan(actor, 'conversation.note');
+      return postMessage(ctx, {
+        actor,
+        conversationId: params.id,
+        author: authorOf(actor),
+        kind: body.private ? 'note' : 'text',
+        body: body.body,
+        private: body.private,
+        clientMsgId: body.clientMsgId,
+      });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/accounts/:accountId/conversations/:id/status',
+    auth: 'account',
+    policy: 'conversation.status',
+    summary: 'Change the status (409 invalid_status_transition when not allowed)',
+    tags: ['Conversations'],
+    params: conversationParams,
+    body: changeStatusBodySchema,
+    response: z.object({ conversation: conversationSchema }),
+    handler: async ({ ctx, actor, params, body }) => {
+      const { row, contactName } = await changeStatus(ctx, actor, params.id, body.status);
+      return { conversation: presentConversation(row, contactName) };
+    },
+  }),
+];

@@ -1,0 +1,64 @@
+import type { Conversation, Message } from '@parley/shared';
+
+/**
+ * What travels between nodes after a commit. The database stays the source of truth: a bus message
+ * that is lost is recovered from the database (gap fill, reconcile), never the other way round.
+ */
+export type BusMessage =
+  | {
+      t: 'message';
+      accountId: string;
+      inboxId: string;
+      conversationId: string;
+      message: Message;
+    }
+  | { t: 'conversation'; accountId: string; inboxId: string; conversation: Conversation }
+  | {
+      t: 'typing';
+      accountId: string;
+      conversationId: string;
+      actor: { kind: 'contact' | 'agent'; id: string; name: string | null };
+      typing: boolean;
+    }
+  /** Sockets authenticated by these sessions must close (logout, password change). */
+  | { t: 'sessions_revoked'; userId: string; exceptSessionId: string | null }
+  /** "This conversation has messages up to lastSeq": sent by the outbox sweeper, which has no payloads. */
+  | { t: 'hint'; accountId: string; conversationId: string; lastSeq: number };
+
+export type BusHandler = (message: BusMessage) => void;
+
+export interface Bus {
+  publish(message: BusMessage): void;
+  subscribe(handler: BusHandler): () => void;
+  /** Called after a period in which messages from other nodes may have been missed. */
+  onRecovered(handler: () => void): () => void;
+  readonly healthy: boolean;
+  readonly kind: 'memory' | 'redis';
+  close(): Promise<void>;
+}
+
+/** One node: publishing is a local fan-out on the next tick. */
+export class MemoryBus implements Bus {
+  readonly kind = 'memory';
+  readonly healthy = true;
+  private readonly handlers = new Set<BusHandler>();
+
+  publish(message: BusMessage): void {
+    queueMicrotask(() => {
+      for (const handler of this.handlers) handler(message);
+    });
+  }
+
+  subscribe(handler: BusHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  onRecovered(): () => void {
+    return () => {};
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+  }
+}

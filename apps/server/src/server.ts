@@ -1,0 +1,90 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.ts';
+import type { AppContext } from './context.ts';
+import { connectDatabase, type Database } from './db/connect.ts';
+import type { Env } from './env.ts';
+import { RateLimiter } from './lib/rate-limiter.ts';
+import { createLogger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { type Bus, MemoryBus } from './realtime/bus.ts';
+import { RealtimeGateway } from './realtime/gateway.ts';
+import { Outbox } from './realtime/outbox.ts';
+import { RedisBus } from './realtime/redis-bus.ts';
+
+export interface RunningServer {
+  ctx: AppContext;
+  app: FastifyInstance;
+  gateway: RealtimeGateway;
+  url: string;
+  port: number;
+  /** Graceful: stop accepting, ask sockets to reconnect elsewhere, finish in-flight work, close. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  env: Env;
+  /** Reuse an open database (tests); otherwise one is opened from the environment. */
+  database?: Database;
+  logger?: Logger;
+  now?: () => Date;
+  reconcileEveryMs?: number;
+  sweep?: { everyMs: number; afterMs: number };
+}
+
+async function createBus(env: Env, log: Logger): Promise<Bus> {
+  if (!env.REDIS_URL) return new MemoryBus();
+  return RedisBus.connect(env.REDIS_URL, env.nodeName, log);
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { env } = options;
+  const log = options.logger ?? createLogger(env.LOG_LEVEL, env.nodeName);
+  const database =
+    options.database ??
+    (await connectDatabase({
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      poolSize: env.DATABASE_POOL_SIZE,
+    }));
+  await database.migrate();
+  const metrics = createMetrics();
+  const bus = await createBus(env, log);
+  const outbox = new Outbox({ database, bus, log, metrics });
+  const ctx: AppContext = {
+    env,
+    database,
+    bus,
+    outbox,
+    log,
+    metrics,
+    rateLimiter: new RateLimiter(),
+    now: options.now ?? (() => new Date()),
+  };
+  const app = await buildApp(ctx);
+  const gateway = new RealtimeGateway(ctx, { reconcileEveryMs: options.reconcileEveryMs });
+  gateway.attach(app.server);
+  outbox.start({
+    sweepEveryMs: options.sweep?.everyMs ?? 2_000,
+    sweepAfterMs: options.sweep?.afterMs ?? 5_000,
+  });
+  await app.listen({ port: env.PORT, host: env.HOST });
+  const port = (app.server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  log.info({ url, database: database.kind, bus: bus.kind }, 'parley is listening');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info('shutting down');
+      await gateway.shutdown();
+      await app.close();
+      await outbox.stop();
+      await bus.close();
+      if (!options.database) await database.close();
+    })();
+    return stopping;
+  };
+  return { ctx, app, gateway, url, port, stop };
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { clientMsgIdSchema, idSchema } from './common.ts';
+
+export const senderKindSchema = z.enum(['contact', 'agent', 'bot', 'system']);
+export type SenderKind = z.infer<typeof senderKindSchema>;
+
+/** `note` is private to agents; `activity` records a change (status, assignment) in the thread. */
+export const messageKindSchema = z.enum([
+  'text',
+  'note',
+  'activity',
+  'attachment',
+  'article',
+  'flow',
+  'call',
+  'survey',
+]);
+export type MessageKind = z.infer<typeof messageKindSchema>;
+
+export const messageBodySchema = z.string().trim().min(1).max(10_000);
+
+export const agentPostMessageBodySchema = z.strictObject({
+  clientMsgId: clientMsgIdSchema,
+  body: messageBodySchema,
+  private: z.boolean().default(false),
+});
+export type AgentPostMessageBody = z.infer<typeof agentPostMessageBodySchema>;
+
+export const visitorPostMessageBodySchema = z.strictObject({
+  clientMsgId: clientMsgIdSchema,
+  body: messageBodySchema,
+});
+export type VisitorPostMessageBody = z.infer<typeof visitorPostMessageBodySchema>;
+
+export const messagesQuerySchema = z.strictObject({
+  afterSeq: z.coerce.number().int().min(0).optional(),
+  beforeSeq: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type MessagesQuery = z.infer<typeof messagesQuerySchema>;
+
+export const messageSchema = z.object({
+  id: idSchema,
+  conversationId: idSchema,
+  seq: z.number().int(),
+  kind: messageKindSchema,
+  senderKind: senderKindSchema,
+  senderId: idSchema.nullable(),
+  senderName: z.string().nullable(),
+  body: z.string(),
+  private: z.boolean(),
+  attributes: z.record(z.string(), z.unknown()),
+  clientMsgId: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+export const messagePageSchema = z.object({
+  messages: z.array(messageSchema),
+  lastSeq: z.number().int(),
+});

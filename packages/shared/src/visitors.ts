@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { emailSchema, idSchema } from './common.ts';
+
+/**
+ * A site that knows who its user is signs `${id}.${timestamp}` with the inbox secret
+ * (HMAC-SHA256, hex). The timestamp bounds how long a leaked signature can be replayed.
+ */
+export const signedIdentitySchema = z.strictObject({
+  id: z.string().min(1).max(200),
+  timestamp: z.number().int().positive(),
+  signature: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+});
+
+export const createVisitorSessionBodySchema = z.strictObject({
+  name: z.string().trim().min(1).max(120).optional(),
+  email: emailSchema.optional(),
+  identity: signedIdentitySchema.optional(),
+});
+export type CreateVisitorSessionBody = z.infer<typeof createVisitorSessionBodySchema>;
+
+export const visitorSessionSchema = z.object({
+  token: z.string(),
+  contact: z.object({
+    id: idSchema,
+    name: z.string().nullable(),
+    email: z.string().nullable(),
+    verified: z.boolean(),
+  }),
+});
+export type VisitorSession = z.infer<typeof visitorSessionSchema>;
