@@ -12,7 +12,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     loggerInstance: logger,
     bodyLimit: ctx.env.BODY_LIMIT_BYTES,
     trustProxy: true,
-    disableRequestLogging: true,
     // Keys such as __proto__ in JSON bodies are dropped instead of polluting prototypes.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
