@@ -1,11 +1,21 @@
 import { authRoutes } from '../modules/auth/routes.ts';
 import { conversationRoutes } from '../modules/conversations/routes.ts';
+import { dashboardRoutes } from '../modules/dashboard/routes.ts';
 import { inboxRoutes } from '../modules/inboxes/routes.ts';
 import { systemRoutes } from '../modules/system/routes.ts';
 import { visitorRoutes } from '../modules/visitors/routes.ts';
+import { widgetRoutes } from '../modules/widget/routes.ts';
 import type { AnyRoute } from './route.ts';
 
 /** Every HTTP route of the server, in one list: registration, OpenAPI and the auth walk all read it. */
 export function allRoutes(): AnyRoute[] {
-  return [...systemRoutes(allRoutes), ...authRoutes, ...inboxRoutes, ...conversationRoutes, ...visitorRoutes];
+  return [
+    ...systemRoutes(allRoutes),
+    ...authRoutes,
+    ...inboxRoutes,
+    ...conversationRoutes,
+    ...visitorRoutes,
+    ...widgetRoutes,
+    ...dashboardRoutes,
+  ];
 }
