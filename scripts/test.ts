@@ -26,7 +26,10 @@ const stages: Record<string, { title: string; cmd: string[]; env?: Record<string
     cmd: ['node', '--test', '--test-concurrency=1', 'apps/server/test/multinode/*.test.ts'],
     env: { PARLEY_TEST_DB: 'postgres' },
   },
-  e2e: { title: 'Browser tests (Chromium)', cmd: ['node', '--test', '--test-concurrency=1', 'e2e/**/*.test.ts'] },
+  e2e: {
+    title: 'Browser tests (Chromium)',
+    cmd: ['node', '--test', '--test-concurrency=1', 'e2e/**/*.test.ts'],
+  },
 };
 
 const requested = process.argv.slice(2);

@@ -32,7 +32,12 @@ export async function makeAccount(
     channelType: 'web',
     settings: options.inboxSettings as never,
   });
-  return { accountId: account.id, inboxId: inbox.id, identitySecret: inbox.identitySecret, admin: { userId: admin.id, email } };
+  return {
+    accountId: account.id,
+    inboxId: inbox.id,
+    identitySecret: inbox.identitySecret,
+    admin: { userId: admin.id, email },
+  };
 }
 
 /** Another member of an account; agents are added to the given inboxes. */
@@ -70,7 +75,11 @@ export async function loginAs(server: TestServer, email: string): Promise<HttpCl
 }
 
 /** A visitor client holding a visitor token for the inbox. */
-export async function visitorOf(server: TestServer, inboxId: string, body: Record<string, unknown> = {}): Promise<HttpClient & { contactId: string }> {
+export async function visitorOf(
+  server: TestServer,
+  inboxId: string,
+  body: Record<string, unknown> = {},
+): Promise<HttpClient & { contactId: string }> {
   const client = new HttpClient(server.url);
   const res = await client.post(`/api/client/inboxes/${inboxId}/sessions`, body);
   if (res.status !== 201) throw new Error(`visitor session failed: ${res.status} ${res.text}`);

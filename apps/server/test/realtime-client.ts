@@ -25,7 +25,10 @@ export class RealtimeClient {
     });
   }
 
-  static connect(baseUrl: string, options: { cookie?: string; origin?: string } = {}): Promise<RealtimeClient> {
+  static connect(
+    baseUrl: string,
+    options: { cookie?: string; origin?: string } = {},
+  ): Promise<RealtimeClient> {
     const headers: Record<string, string> = {};
     if (options.cookie) headers.cookie = options.cookie;
     if (options.origin) headers.origin = options.origin;
@@ -34,7 +37,9 @@ export class RealtimeClient {
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));
       ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`handshake refused: ${res.statusCode}`)));
+      ws.once('unexpected-response', (_req, res) =>
+        reject(new Error(`handshake refused: ${res.statusCode}`)),
+      );
     });
   }
 
@@ -52,11 +57,18 @@ export class RealtimeClient {
   }
 
   /** Resolves with the first frame (already received or future) that matches. */
-  waitFor<T extends ServerFrame = ServerFrame>(match: (f: ServerFrame) => boolean, timeoutMs = 5_000): Promise<T> {
+  waitFor<T extends ServerFrame = ServerFrame>(
+    match: (f: ServerFrame) => boolean,
+    timeoutMs = 5_000,
+  ): Promise<T> {
     const existing = this.frames.find(match);
     if (existing) return Promise.resolve(existing as T);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for a frame; got ${JSON.stringify(this.frames.slice(-5))}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`timed out waiting for a frame; got ${JSON.stringify(this.frames.slice(-5))}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         match,
         resolve: (f) => {
@@ -78,12 +90,16 @@ export class RealtimeClient {
     return this.waitFor(
       (f) =>
         ((f.type === 'subscribed' || f.type === 'error') && 'ref' in f && f.ref === ref) ||
-        (f.type === 'resync_required' && f.topic.kind === 'conversation' && f.topic.conversationId === conversationId),
+        (f.type === 'resync_required' &&
+          f.topic.kind === 'conversation' &&
+          f.topic.conversationId === conversationId),
     );
   }
 
   messagesOf(conversationId: string) {
-    return this.frames.flatMap((f) => (f.type === 'message' && f.conversationId === conversationId ? [f] : []));
+    return this.frames.flatMap((f) =>
+      f.type === 'message' && f.conversationId === conversationId ? [f] : [],
+    );
   }
 
   close(): Promise<void> {
