@@ -40,6 +40,8 @@ export const users = pgTable(
     email: text('email').notNull(),
     name: text('name').notNull(),
     passwordHash: text('password_hash'),
+    /** Per-user choices such as { soundMuted, locale }; validated by its zod schema when written. */
+    preferences: jsonb('preferences').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_email_key').on(t.email)],
@@ -226,6 +228,8 @@ export const conversationParticipants = pgTable(
     role: text('role', { enum: ['member', 'admin'] })
       .notNull()
       .default('member'),
+    /** Read receipts: the highest seq this participant has seen. */
+    lastReadSeq: integer('last_read_seq').notNull().default(0),
     joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
     leftAt: timestamp('left_at', { withTimezone: true }),
   },
@@ -331,4 +335,24 @@ export const apiTokens = pgTable(
     uniqueIndex('api_tokens_hash_key').on(t.tokenHash),
     index('api_tokens_account_idx').on(t.accountId),
   ],
+);
+
+/** A one-time link that lets someone join an account with a role; only the token's hash is kept. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    name: text('name'),
+    role: text('role', { enum: ['admin', 'supervisor', 'agent'] }).notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('invitations_token_hash_key').on(t.tokenHash), index('invitations_account_idx').on(t.accountId)],
 );
