@@ -41,6 +41,8 @@ export const conversationSchema = z.object({
   waitingSince: z.string().nullable(),
   lastActivityAt: z.string(),
   createdAt: z.string(),
+  /** The requesting agent's read position; only in REST answers, absent from shared feed frames. */
+  myLastReadSeq: z.number().int().optional(),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 
@@ -64,9 +66,17 @@ export const visitorConversationSchema = z.object({
   id: idSchema,
   status: conversationStatusSchema,
   lastSeq: z.number().int(),
+  /** The visitor's own read position (for the unread badge). */
+  lastReadSeq: z.number().int(),
+  /** The furthest any agent has read ("Seen"). */
+  agentLastReadSeq: z.number().int(),
+  lastMessagePreview: z.string().nullable(),
   lastActivityAt: z.string(),
   createdAt: z.string(),
 });
 export type VisitorConversation = z.infer<typeof visitorConversationSchema>;
 
 export const typingBodySchema = z.strictObject({ typing: z.boolean() });
+
+export const markReadBodySchema = z.strictObject({ seq: z.number().int().min(0) });
+export type MarkReadBody = z.infer<typeof markReadBodySchema>;

@@ -60,6 +60,13 @@ export const typingFrameSchema = z.strictObject({
   typing: z.boolean(),
 });
 
+/** "I have seen everything up to seq" — read receipts. */
+export const readFrameSchema = z.strictObject({
+  type: z.literal('read'),
+  conversationId: idSchema,
+  seq: z.number().int().min(0),
+});
+
 export const pingFrameSchema = z.strictObject({
   type: z.literal('ping'),
   ref: refSchema.optional(),
@@ -71,6 +78,7 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
   unsubscribeFrameSchema,
   sendFrameSchema,
   typingFrameSchema,
+  readFrameSchema,
   pingFrameSchema,
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
@@ -124,6 +132,13 @@ export const typingEventFrameSchema = z.object({
   typing: z.boolean(),
 });
 
+export const readEventFrameSchema = z.object({
+  type: z.literal('read'),
+  conversationId: idSchema,
+  reader: z.object({ kind: z.enum(['contact', 'agent']), id: idSchema, name: z.string().nullable() }),
+  seq: z.number().int(),
+});
+
 export const ackFrameSchema = z.object({
   type: z.literal('ack'),
   ref: refSchema,
@@ -162,6 +177,7 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   messageFrameSchema,
   conversationFrameSchema,
   typingEventFrameSchema,
+  readEventFrameSchema,
   ackFrameSchema,
   resyncRequiredFrameSchema,
   errorFrameSchema,

@@ -31,3 +31,13 @@ export const visitorSessionSchema = z.object({
   }),
 });
 export type VisitorSession = z.infer<typeof visitorSessionSchema>;
+
+/** What the widget knows about the page the visitor is on; shown to agents beside the conversation. */
+export const visitorContextBodySchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  title: z.string().max(300).optional(),
+  referrer: z.string().max(2000).optional(),
+  locale: z.string().max(35).optional(),
+  timezone: z.string().max(64).optional(),
+});
+export type VisitorContextBody = z.infer<typeof visitorContextBodySchema>;

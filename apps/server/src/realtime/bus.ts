@@ -20,6 +20,13 @@ export type BusMessage =
       actor: { kind: 'contact' | 'agent'; id: string; name: string | null };
       typing: boolean;
     }
+  | {
+      t: 'read';
+      accountId: string;
+      conversationId: string;
+      reader: { kind: 'contact' | 'agent'; id: string; name: string | null };
+      seq: number;
+    }
   /** Sockets authenticated by these sessions must close (logout, password change). */
   | { t: 'sessions_revoked'; userId: string; exceptSessionId: string | null }
   /** "This conversation has messages up to lastSeq": sent by the outbox sweeper, which has no payloads. */

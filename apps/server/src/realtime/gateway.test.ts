@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ServerFrame } from '@parley/shared';
-import { loginAs, makeAccount, makeMember, makeToken, visitorWithConversation } from '../../test/factories.ts';
-import { type TestServer, startTestServer } from '../../test/harness.ts';
+import {
+  loginAs,
+  makeAccount,
+  makeMember,
+  makeToken,
+  visitorWithConversation,
+} from '../../test/factories.ts';
+import { startTestServer, type TestServer } from '../../test/harness.ts';
 import { RealtimeClient } from '../../test/realtime-client.ts';
 
 let server: TestServer;
@@ -20,17 +26,26 @@ describe('conversation streams', () => {
     const account = await makeAccount(server);
     const { visitor, conversationId } = await visitorWithConversation(server, account.inboxId);
     for (let i = 0; i < 4; i++) {
-      await visitor.post(`/api/client/conversations/${conversationId}/messages`, { clientMsgId: `m${i}`, body: `hello ${i}` });
+      await visitor.post(`/api/client/conversations/${conversationId}/messages`, {
+        clientMsgId: `m${i}`,
+        body: `hello ${i}`,
+      });
     }
     const agent = await loginAs(server, account.admin.email);
-    const ws = await RealtimeClient.connect(server.url, { cookie: agent.cookie ?? '', origin: 'http://localhost:3000' });
+    const ws = await RealtimeClient.connect(server.url, {
+      cookie: agent.cookie ?? '',
+      origin: 'http://localhost:3000',
+    });
     await ws.waitFor((f) => f.type === 'ready');
     const subscribed = await ws.subscribeConversation(conversationId, 2);
     assert.equal(subscribed.type, 'subscribed');
     assert.equal(subscribed.type === 'subscribed' && subscribed.lastSeq, 5);
     await ws.waitFor((f) => f.type === 'message' && f.message.seq === 5);
     for (let i = 4; i < 8; i++) {
-      await visitor.post(`/api/client/conversations/${conversationId}/messages`, { clientMsgId: `m${i}`, body: `hello ${i}` });
+      await visitor.post(`/api/client/conversations/${conversationId}/messages`, {
+        clientMsgId: `m${i}`,
+        body: `hello ${i}`,
+      });
     }
     await ws.waitFor((f) => f.type === 'message' && f.message.seq === 9);
     assert.deepEqual(seqs(ws.messagesOf(conversationId)), [3, 4, 5, 6, 7, 8, 9]);
@@ -47,7 +62,10 @@ describe('conversation streams', () => {
     await ws.subscribeConversation(conversationId, 0);
     const agent = await loginAs(server, account.admin.email);
     const base = `/api/accounts/${account.accountId}/conversations/${conversationId}/messages`;
-    assert.equal((await agent.post(base, { clientMsgId: 'n1', body: 'secret note', private: true })).status, 201);
+    assert.equal(
+      (await agent.post(base, { clientMsgId: 'n1', body: 'secret note', private: true })).status,
+      201,
+    );
     assert.equal((await agent.post(base, { clientMsgId: 'r1', body: 'public reply' })).status, 201);
     await ws.waitFor((f) => f.type === 'message' && f.message.body === 'public reply');
     const bodies = ws.messagesOf(conversationId).map((f) => f.message.body);
@@ -82,7 +100,8 @@ describe('conversation streams', () => {
     const ws = await RealtimeClient.connect(server.url);
     await ws.auth(visitor.bearer ?? '');
     const refs = ['a', 'b', 'c', 'd', 'e'];
-    for (const ref of refs) ws.send({ type: 'send', ref, conversationId, clientMsgId: 'same-id', body: 'only once' });
+    for (const ref of refs)
+      ws.send({ type: 'send', ref, conversationId, clientMsgId: 'same-id', body: 'only once' });
     const acks = await Promise.all(refs.map((ref) => ws.waitFor((f) => f.type === 'ack' && f.ref === ref)));
     const ids = new Set(acks.map((a) => (a.type === 'ack' ? a.message.id : '')));
     assert.equal(ids.size, 1);
@@ -124,7 +143,13 @@ describe('authorization on the socket', () => {
     await ws.auth(a.visitor.bearer ?? '');
     const answer = await ws.subscribeConversation(b.conversationId);
     assert.equal(answer.type === 'error' && answer.code, 'conversation_not_found');
-    ws.send({ type: 'send', ref: 's', conversationId: b.conversationId, clientMsgId: 'x', body: 'intrusion' });
+    ws.send({
+      type: 'send',
+      ref: 's',
+      conversationId: b.conversationId,
+      clientMsgId: 'x',
+      body: 'intrusion',
+    });
     const denied = await ws.waitFor((f) => f.type === 'error' && f.ref === 's');
     assert.equal(denied.type === 'error' && denied.code, 'conversation_not_found');
     await ws.close();
@@ -161,7 +186,11 @@ describe('authorization on the socket', () => {
     const ws = await RealtimeClient.connect(server.url);
     ws.sendRaw('{not json');
     await ws.waitFor((f) => f.type === 'error' && f.code === 'invalid_json');
-    ws.send({ type: 'subscribe', ref: 'q', topic: { kind: 'conversation', conversationId: crypto.randomUUID() } });
+    ws.send({
+      type: 'subscribe',
+      ref: 'q',
+      topic: { kind: 'conversation', conversationId: crypto.randomUUID() },
+    });
     await ws.waitFor((f) => f.type === 'error' && f.code === 'unauthenticated');
     ws.send({ type: 'nope' });
     await ws.waitFor((f) => f.type === 'error' && f.code === 'validation_failed');
@@ -189,12 +218,22 @@ describe('account feed', () => {
     const second = await visitorWithConversation(server, account.inboxId);
     const again = await RealtimeClient.connect(server.url);
     await again.auth(token);
-    again.send({ type: 'subscribe', ref: 'g', topic: { kind: 'account', accountId: account.accountId }, cursor });
+    again.send({
+      type: 'subscribe',
+      ref: 'g',
+      topic: { kind: 'account', accountId: account.accountId },
+      cursor,
+    });
     await again.waitFor((f) => f.type === 'subscribed' && f.ref === 'g');
     const changed = again.frames.flatMap((f) => (f.type === 'conversation' ? [f.conversation.id] : []));
     assert.deepEqual(changed, [second.conversationId]);
     assert.ok(!changed.includes(first.conversationId));
-    again.send({ type: 'subscribe', ref: 'h', topic: { kind: 'account', accountId: account.accountId }, cursor: 'garbage' });
+    again.send({
+      type: 'subscribe',
+      ref: 'h',
+      topic: { kind: 'account', accountId: account.accountId },
+      cursor: 'garbage',
+    });
     const resync = await again.waitFor((f) => f.type === 'resync_required');
     assert.equal(resync.type === 'resync_required' && resync.reason, 'cursor_invalid');
     await again.close();
@@ -209,7 +248,59 @@ describe('account feed', () => {
     await ws.waitFor((f) => f.type === 'subscribed');
     const { conversationId } = await visitorWithConversation(server, account.inboxId, 'Where is my parcel?');
     const update = await ws.waitFor((f) => f.type === 'conversation' && f.conversation.id === conversationId);
-    assert.equal(update.type === 'conversation' && update.conversation.lastMessagePreview, 'Where is my parcel?');
+    assert.equal(
+      update.type === 'conversation' && update.conversation.lastMessagePreview,
+      'Where is my parcel?',
+    );
     await ws.close();
+  });
+});
+
+describe('read receipts', () => {
+  test('an agent reading is announced to the visitor and kept for the next visit', async () => {
+    const account = await makeAccount(server);
+    const { visitor, conversationId } = await visitorWithConversation(server, account.inboxId);
+    const visitorWs = await RealtimeClient.connect(server.url);
+    await visitorWs.auth(visitor.bearer ?? '');
+    await visitorWs.subscribeConversation(conversationId, 1);
+    const agent = await loginAs(server, account.admin.email);
+    const agentWs = await RealtimeClient.connect(server.url, { cookie: agent.cookie ?? '' });
+    await agentWs.waitFor((f) => f.type === 'ready');
+    await agentWs.subscribeConversation(conversationId, 0);
+    agentWs.send({ type: 'read', conversationId, seq: 99 });
+    const read = await visitorWs.waitFor((f) => f.type === 'read');
+    assert.equal(read.type === 'read' && read.reader.kind, 'agent');
+    assert.equal(read.type === 'read' && read.seq, 1, 'a read position never passes the last message');
+    const list = await visitor.get('/api/client/conversations');
+    const [conversation] = list.body.conversations as Array<{
+      agentLastReadSeq: number;
+      lastReadSeq: number;
+    }>;
+    assert.equal(conversation?.agentLastReadSeq, 1);
+    assert.equal(conversation?.lastReadSeq, 1, 'the visitor has read their own first message');
+    const mine = await agent.get(`/api/accounts/${account.accountId}/conversations/${conversationId}`);
+    assert.equal((mine.body.conversation as { myLastReadSeq: number }).myLastReadSeq, 1);
+    const back = await agent.post(`/api/accounts/${account.accountId}/conversations/${conversationId}/read`, {
+      seq: 0,
+    });
+    assert.equal(back.body.lastReadSeq, 1, 'read positions never move back');
+    await Promise.all([visitorWs.close(), agentWs.close()]);
+  });
+
+  test('the page a visitor is on is kept on the contact', async () => {
+    const account = await makeAccount(server);
+    const { visitor } = await visitorWithConversation(server, account.inboxId);
+    const res = await visitor.post('/api/client/context', {
+      url: 'https://shop.example/cart',
+      title: 'Cart',
+    });
+    assert.equal(res.status, 204);
+    const bad = await visitor.post('/api/client/context', { url: 'javascript:alert(1)' });
+    assert.equal(bad.status, 400);
+    const [contact] = await server.ctx.database.db.query.contacts.findMany({
+      where: (t, { eq }) => eq(t.id, visitor.contactId),
+    });
+    const info = (contact?.attributes as { visitor?: { currentPage?: { url: string } } }).visitor;
+    assert.equal(info?.currentPage?.url, 'https://shop.example/cart');
   });
 });

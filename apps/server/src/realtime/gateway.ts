@@ -24,6 +24,7 @@ import {
 import type { AppContext } from '../context.ts';
 import { conversations, inboxMembers } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { markRead } from '../modules/conversations/reads.ts';
 import { authorOf, postMessage } from '../modules/messages/commands.ts';
 import { assertOriginAllowed, loadInbox } from '../modules/visitors/session.ts';
 import { changedSince, currentFeedCursor, decodeFeedCursor, FEED_CATCH_UP_LIMIT } from './account-feed.ts';
@@ -308,6 +309,11 @@ export class RealtimeGateway {
         this.send(client, { type: 'ack', ref: frame.ref, message: result.message, created: result.created });
         return;
       }
+      case 'read': {
+        const access = await this.conversationAccess(client, frame.conversationId, false);
+        await markRead(this.ctx, access.actor, frame.conversationId, frame.seq);
+        return;
+      }
       case 'typing': {
         const access = await this.conversationAccess(client, frame.conversationId, false);
         const actor = access.actor;
@@ -551,6 +557,21 @@ export class RealtimeGateway {
             conversationId: message.conversationId,
             actor: message.actor,
             typing: message.typing,
+          });
+        }
+        return;
+      }
+      case 'read': {
+        for (const client of this.streamsByConversation.get(message.conversationId)?.values() ?? []) {
+          const p = client.principal;
+          // Visitors learn what agents have read, and their own position from their other tabs.
+          if (p?.kind === 'visitor' && message.reader.kind === 'contact' && p.contactId !== message.reader.id)
+            continue;
+          this.send(client, {
+            type: 'read',
+            conversationId: message.conversationId,
+            reader: message.reader,
+            seq: message.seq,
           });
         }
         return;

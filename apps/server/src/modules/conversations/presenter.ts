@@ -1,4 +1,4 @@
-import type { Conversation, VisitorConversation } from '@parley/shared';
+import type { Conversation } from '@parley/shared';
 import type { conversations } from '../../db/schema.ts';
 
 export type ConversationRow = typeof conversations.$inferSelect;
@@ -20,16 +20,6 @@ export function presentConversation(row: ConversationRow, contactName: string | 
     lastMessagePreview: row.lastMessagePreview,
     firstReplyAt: row.firstReplyAt?.toISOString() ?? null,
     waitingSince: row.waitingSince?.toISOString() ?? null,
-    lastActivityAt: row.lastActivityAt.toISOString(),
-    createdAt: row.createdAt.toISOString(),
-  };
-}
-
-export function presentVisitorConversation(row: ConversationRow): VisitorConversation {
-  return {
-    id: row.id,
-    status: row.status,
-    lastSeq: row.lastSeq,
     lastActivityAt: row.lastActivityAt.toISOString(),
     createdAt: row.createdAt.toISOString(),
   };

@@ -4,7 +4,7 @@ import { conversationScope } from '../../auth/policies.ts';
 import type { AccountActor, Actor } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
 import type { DbOrTx } from '../../db/connect.ts';
-import { contacts, conversations } from '../../db/schema.ts';
+import { contacts, conversationParticipants, conversations } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { type ConversationRow, presentConversation } from './presenter.ts';
 
@@ -51,6 +51,37 @@ function decodeCursor(cursor: string): ListCursor {
 const encodeCursor = (row: ConversationRow) =>
   Buffer.from(JSON.stringify({ t: row.lastActivityAt.toISOString(), id: row.id })).toString('base64url');
 
+/** The agent's own read position joined onto conversation rows; tokens have none. */
+function myReadJoin(actor: AccountActor) {
+  return and(
+    eq(conversationParticipants.conversationId, conversations.id),
+    eq(conversationParticipants.participantKind, 'agent'),
+    eq(
+      conversationParticipants.participantId,
+      actor.kind === 'agent' ? actor.userId : '00000000-0000-0000-0000-000000000000',
+    ),
+  );
+}
+
+/** One conversation as an agent sees it, with their read position. */
+export async function getConversationForAgent(ctx: AppContext, actor: AccountActor, conversationId: string) {
+  const [found] = await ctx.database.db
+    .select({ row: conversations, contactName: contacts.name, myRead: conversationParticipants.lastReadSeq })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .leftJoin(conversationParticipants, myReadJoin(actor))
+    .where(and(eq(conversations.id, conversationId), conversationScope(actor)))
+    .limit(1);
+  if (!found) throw notFound('conversation_not_found', 'Conversation');
+  return withMyRead(presentConversation(found.row, found.contactName), actor, found.myRead);
+}
+
+const withMyRead = (
+  conversation: ReturnType<typeof presentConversation>,
+  actor: AccountActor,
+  myRead: number | null,
+) => (actor.kind === 'agent' ? { ...conversation, myLastReadSeq: myRead ?? 0 } : conversation);
+
 /** Newest activity first, keyset-paginated so pages stay stable while conversations move. */
 export async function listConversations(ctx: AppContext, actor: AccountActor, query: ConversationListQuery) {
   const conditions: SQL[] = [conversationScope(actor)];
@@ -73,16 +104,17 @@ export async function listConversations(ctx: AppContext, actor: AccountActor, qu
     );
   }
   const rows = await ctx.database.db
-    .select({ row: conversations, contactName: contacts.name })
+    .select({ row: conversations, contactName: contacts.name, myRead: conversationParticipants.lastReadSeq })
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .leftJoin(conversationParticipants, myReadJoin(actor))
     .where(and(...conditions))
     .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
     .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
-    conversations: page.map((r) => presentConversation(r.row, r.contactName)),
+    conversations: page.map((r) => withMyRead(presentConversation(r.row, r.contactName), actor, r.myRead)),
     nextCursor: rows.length > query.limit && last ? encodeCursor(last.row) : null,
   };
 }

@@ -5,6 +5,7 @@ import {
   conversationPageSchema,
   conversationSchema,
   idSchema,
+  markReadBodySchema,
   messagePageSchema,
   messageSchema,
   messagesQuerySchema,
@@ -16,7 +17,8 @@ import { authorOf, postMessage } from '../messages/commands.ts';
 import { listMessages } from '../messages/queries.ts';
 import { changeStatus } from './commands.ts';
 import { presentConversation } from './presenter.ts';
-import { findConversation, listConversations } from './queries.ts';
+import { findConversation, getConversationForAgent, listConversations } from './queries.ts';
+import { markRead } from './reads.ts';
 
 const accountParams = z.strictObject({ accountId: idSchema });
 const conversationParams = z.strictObject({ accountId: idSchema, id: idSchema });
@@ -44,10 +46,9 @@ export const conversationRoutes = [
     tags: ['Conversations'],
     params: conversationParams,
     response: z.object({ conversation: conversationSchema }),
-    handler: async ({ ctx, actor, params }) => {
-      const { row, contactName } = await findConversation(ctx.database.db, actor, params.id);
-      return { conversation: presentConversation(row, contactName) };
-    },
+    handler: async ({ ctx, actor, params }) => ({
+      conversation: await getConversationForAgent(ctx, actor, params.id),
+    }),
   }),
   defineRoute({
     method: 'GET',
@@ -102,5 +103,19 @@ export const conversationRoutes = [
       const { row, contactName } = await changeStatus(ctx, actor, params.id, body.status);
       return { conversation: presentConversation(row, contactName) };
     },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/accounts/:accountId/conversations/:id/read',
+    auth: 'account',
+    policy: 'conversation.read',
+    summary: 'Mark the conversation read up to a seq for the signed-in agent (read receipts)',
+    tags: ['Conversations'],
+    params: conversationParams,
+    body: markReadBodySchema,
+    response: z.object({ lastReadSeq: z.number().int() }),
+    handler: async ({ ctx, actor, params, body }) => ({
+      lastReadSeq: await markRead(ctx, actor, params.id, body.seq),
+    }),
   }),
 ];

@@ -9,6 +9,7 @@ import { AppError, conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type PendingPublish, recordEvent } from '../../realtime/outbox.ts';
 import { presentConversation } from '../conversations/presenter.ts';
+import { advanceReadPosition } from '../conversations/reads.ts';
 import { presentMessage } from './presenter.ts';
 
 export interface Author {
@@ -109,6 +110,15 @@ export async function appendMessage(
     .returning();
   if (!row) throw new DuplicateMessage();
   const message = presentMessage(row);
+  // Whoever writes has read the thread up to their own message.
+  if ((input.author.kind === 'agent' || input.author.kind === 'contact') && input.author.id && !isActivity) {
+    await advanceReadPosition(
+      tx,
+      conversation.id,
+      { kind: input.author.kind, id: input.author.id, name: input.author.name },
+      row.seq,
+    );
+  }
   await recordEvent(tx, pending, {
     accountId: conversation.accountId,
     conversationId: conversation.id,

@@ -1,27 +1,29 @@
 import {
   createVisitorSessionBodySchema,
   idSchema,
+  markReadBodySchema,
   messagePageSchema,
   messageSchema,
   messagesQuerySchema,
   publicInboxSchema,
   typingBodySchema,
+  visitorContextBodySchema,
   visitorConversationSchema,
   visitorPostMessageBodySchema,
   visitorSessionSchema,
   visitorStartConversationBodySchema,
 } from '@parley/shared';
-import { desc } from 'drizzle-orm';
 import { z } from 'zod';
-import { conversationScope } from '../../auth/policies.ts';
-import { conversations } from '../../db/schema.ts';
+import { notFound } from '../../errors.ts';
 import { defineRoute, emptyObject } from '../../http/route.ts';
 import { startConversation } from '../conversations/commands.ts';
-import { presentVisitorConversation } from '../conversations/presenter.ts';
 import { findConversation } from '../conversations/queries.ts';
+import { markRead } from '../conversations/reads.ts';
+import { visitorConversations } from '../conversations/visitor-queries.ts';
 import { settingsOf } from '../inboxes/presenter.ts';
 import { authorOf, postMessage } from '../messages/commands.ts';
 import { listMessages } from '../messages/queries.ts';
+import { recordVisitorContext } from './context.ts';
 import { assertOriginAllowed, createVisitorSession, loadInbox } from './session.ts';
 
 const inboxParams = z.strictObject({ inboxId: idSchema });
@@ -76,15 +78,9 @@ export const visitorRoutes = [
     tags: ['Client API'],
     query: emptyObject,
     response: z.object({ conversations: z.array(visitorConversationSchema) }),
-    handler: async ({ ctx, actor }) => {
-      const rows = await ctx.database.db
-        .select()
-        .from(conversations)
-        .where(conversationScope(actor))
-        .orderBy(desc(conversations.lastActivityAt))
-        .limit(50);
-      return { conversations: rows.map(presentVisitorConversation) };
-    },
+    handler: async ({ ctx, actor }) => ({
+      conversations: await visitorConversations(ctx.database.db, actor),
+    }),
   }),
   defineRoute({
     method: 'POST',
@@ -98,7 +94,9 @@ export const visitorRoutes = [
     rateLimit: (request) => [{ key: `visitor-start:${request.ip}`, limit: 30, windowMs: MINUTE }],
     handler: async ({ ctx, actor, body }) => {
       const { conversation } = await startConversation(ctx, actor, body);
-      return { conversation: presentVisitorConversation(conversation) };
+      const [presented] = await visitorConversations(ctx.database.db, actor, conversation.id);
+      if (!presented) throw notFound('conversation_not_found', 'Conversation');
+      return { conversation: presented };
     },
   }),
   defineRoute({
@@ -158,6 +156,33 @@ export const visitorRoutes = [
         actor: { kind: 'contact', id: actor.contactId, name: actor.contactName },
         typing: body.typing,
       });
+      return reply.status(204).send();
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/client/conversations/:id/read',
+    auth: 'visitor',
+    summary: 'Mark the conversation read up to a seq (read receipts)',
+    tags: ['Client API'],
+    params: conversationParams,
+    body: markReadBodySchema,
+    response: z.object({ lastReadSeq: z.number().int() }),
+    handler: async ({ ctx, actor, params, body }) => ({
+      lastReadSeq: await markRead(ctx, actor, params.id, body.seq),
+    }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/client/context',
+    auth: 'visitor',
+    summary: 'Tell agents which page the visitor is on (shown beside the conversation)',
+    tags: ['Client API'],
+    body: visitorContextBodySchema,
+    status: 204,
+    rateLimit: (request) => [{ key: `visitor-context:${request.ip}`, limit: 60, windowMs: MINUTE }],
+    handler: async ({ ctx, actor, body, request, reply }) => {
+      await recordVisitorContext(ctx, actor, body, request.headers['user-agent']);
       return reply.status(204).send();
     },
   }),
