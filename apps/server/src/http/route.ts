@@ -97,23 +97,34 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   return result.data;
 }
 
-/** Registers routes with the order every handler follows: rate limit → auth → validate → handler. */
+/**
+ * Public routes need no credentials, so a stale cookie or a revoked token must not break them: a
+ * credential that does not resolve is simply ignored there.
+ */
+async function principalOf(ctx: AppContext, request: FastifyRequest, auth: AuthKind): Promise<Principal> {
+  const credentials = () => ({ sessionCookie: request.cookies[SESSION_COOKIE], bearer: bearerOf(request) });
+  if (auth !== 'public') return resolvePrincipal(ctx, credentials());
+  try {
+    return await resolvePrincipal(ctx, credentials());
+  } catch (error) {
+    if (error instanceof AppError && error.status === 401) return { kind: 'anonymous' };
+    throw error;
+  }
+}
+
+/**
+ * Registers routes with the order every handler follows: auth → validate → rate limit → handler.
+ * Authentication comes first so that a caller without credentials learns nothing about a route's
+ * inputs (every protected route answers 401 alike); rate limits follow validation because some
+ * limits are keyed by a validated field (the e-mail of a login).
+ */
 export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: AnyRoute[]): void {
   for (const route of routes) {
     app.route({
       method: route.method,
       url: route.url,
       handler: async (request, reply) => {
-        const body = parse(route.body, route.method === 'GET' ? undefined : request.body, 'body');
-        if (route.rateLimit && ctx.env.RATE_LIMITS === 'on') {
-          for (const rule of route.rateLimit(request, body))
-            ctx.rateLimiter.hit(rule.key, rule.limit, rule.windowMs);
-        }
-        const principal = await resolvePrincipal(ctx, {
-          sessionCookie: request.cookies[SESSION_COOKIE],
-          bearer: bearerOf(request),
-        });
-        if (principal.kind === 'agent' && UNSAFE.has(route.method)) checkCsrf(ctx, request, principal);
+        const principal = await principalOf(ctx, request, route.auth);
         let actor: AccountActor | VisitorPrincipal | null = null;
         if (route.auth === 'session') {
           if (principal.kind !== 'agent') throw unauthenticated();
@@ -122,6 +133,13 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: An
           actor = principal;
         } else if (route.auth === 'account') {
           if (principal.kind === 'anonymous' || principal.kind === 'visitor') throw unauthenticated();
+        }
+        // Only routes that act with the agent's authority need CSRF protection; public routes
+        // (login, setup) do not use the session even when a cookie comes along.
+        if (principal.kind === 'agent' && route.auth !== 'public' && UNSAFE.has(route.method)) {
+          checkCsrf(ctx, request, principal);
+        }
+        if (route.auth === 'account') {
           const accountId = z.uuid().safeParse((request.params as Record<string, unknown>).accountId);
           if (!accountId.success) throw new AppError('account_not_found', 404, 'Account not found');
           const accountScoped = await accountActor(ctx, principal, accountId.data);
@@ -130,6 +148,11 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: An
         }
         const params = parse(route.params, request.params, 'path parameters');
         const query = parse(route.query, request.query, 'query string');
+        const body = parse(route.body, route.method === 'GET' ? undefined : request.body, 'body');
+        if (route.rateLimit && ctx.env.RATE_LIMITS === 'on') {
+          for (const rule of route.rateLimit(request, body))
+            ctx.rateLimiter.hit(rule.key, rule.limit, rule.windowMs);
+        }
         const result = await route.handler({
           ctx,
           params,
