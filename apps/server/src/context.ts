@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database, Tx } from './db/connect.ts';
 import type { Env } from './env.ts';
 import type { RateLimiter } from './lib/rate-limiter.ts';
+import type { MessageWriter } from './modules/messages/writer.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { Bus } from './realtime/bus.ts';
 import { type Outbox, PendingPublish } from './realtime/outbox.ts';
@@ -15,6 +16,7 @@ export interface AppContext {
   log: Logger;
   metrics: Metrics;
   rateLimiter: RateLimiter;
+  messageWriter: MessageWriter;
   now: () => Date;
 }
 

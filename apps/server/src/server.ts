@@ -6,6 +6,7 @@ import type { AppContext } from './context.ts';
 import { connectDatabase, type Database } from './db/connect.ts';
 import type { Env } from './env.ts';
 import { RateLimiter } from './lib/rate-limiter.ts';
+import { MessageWriter } from './modules/messages/writer.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { type Bus, MemoryBus } from './realtime/bus.ts';
@@ -60,6 +61,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     log,
     metrics,
     rateLimiter: new RateLimiter(),
+    // PGlite runs one transaction at a time, so one lane; PostgreSQL gets half the pool for writes.
+    messageWriter: new MessageWriter({
+      database,
+      outbox,
+      metrics,
+      log,
+      lanes: database.kind === 'pglite' ? 1 : Math.max(1, Math.floor(env.DATABASE_POOL_SIZE / 2)),
+    }),
     now: options.now ?? (() => new Date()),
   };
   const app = await buildApp(ctx);

@@ -2,15 +2,14 @@ import type { Message, MessageKind } from '@parley/shared';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { conversationScope } from '../../auth/policies.ts';
 import type { Actor } from '../../auth/principal.ts';
-import { type AppContext, transact } from '../../context.ts';
-import type { Tx } from '../../db/connect.ts';
-import { contacts, conversations, messages } from '../../db/schema.ts';
+import type { AppContext } from '../../context.ts';
+import type { DbOrTx } from '../../db/connect.ts';
+import { messages } from '../../db/schema.ts';
 import { AppError, conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { type PendingPublish, recordEvent } from '../../realtime/outbox.ts';
-import { presentConversation } from '../conversations/presenter.ts';
-import { advanceReadPosition } from '../conversations/reads.ts';
-import { presentMessage } from './presenter.ts';
+import type { PendingPublish } from '../../realtime/outbox.ts';
+import { type ConversationRow, presentConversation } from '../conversations/presenter.ts';
+import { type MessageRow, presentMessage } from './presenter.ts';
 
 export interface Author {
   kind: 'contact' | 'agent' | 'bot' | 'system';
@@ -41,17 +40,64 @@ export interface AppendMessageInput {
 }
 
 /** Thrown inside the transaction when the clientMsgId is already stored, to roll the seq back. */
-class DuplicateMessage extends Error {}
+export class DuplicateMessage extends Error {}
 
 const preview = (body: string) => (body.length > 140 ? `${body.slice(0, 139)}…` : body);
 
+type Json = Record<string, unknown>;
+const date = (value: unknown): Date | null =>
+  value === null || value === undefined ? null : new Date(String(value));
+
+function conversationFromJson(c: Json): ConversationRow {
+  return {
+    id: String(c.id),
+    accountId: String(c.account_id),
+    inboxId: String(c.inbox_id),
+    contactId: String(c.contact_id),
+    number: Number(c.number),
+    status: c.status as ConversationRow['status'],
+    priority: c.priority as ConversationRow['priority'],
+    assigneeId: (c.assignee_id as string | null) ?? null,
+    teamId: (c.team_id as string | null) ?? null,
+    lastSeq: Number(c.last_seq),
+    version: Number(c.version),
+    feedXid: String(c.feed_xid),
+    lastMessagePreview: (c.last_message_preview as string | null) ?? null,
+    firstReplyAt: date(c.first_reply_at),
+    waitingSince: date(c.waiting_since),
+    lastActivityAt: date(c.last_activity_at) ?? new Date(0),
+    createdAt: date(c.created_at) ?? new Date(0),
+  };
+}
+
+function messageFromJson(m: Json): MessageRow {
+  return {
+    id: String(m.id),
+    conversationId: String(m.conversation_id),
+    accountId: String(m.account_id),
+    seq: Number(m.seq),
+    kind: m.kind as MessageRow['kind'],
+    senderKind: m.sender_kind as MessageRow['senderKind'],
+    senderId: (m.sender_id as string | null) ?? null,
+    senderName: (m.sender_name as string | null) ?? null,
+    body: String(m.body),
+    private: m.private === true,
+    attributes: (m.attributes as Json | null) ?? {},
+    clientMsgId: (m.client_msg_id as string | null) ?? null,
+    createdAt: date(m.created_at) ?? new Date(0),
+  };
+}
+
 /**
- * Appends one message inside the caller's transaction. The UPDATE takes the conversation's row lock and
- * allocates the next seq, so seqs are gapless and commit in order; the same statement re-checks that
- * the actor may write there.
+ * Appends one message inside the caller's transaction, in a single statement:
+ * - the UPDATE takes the conversation's row lock and allocates the next seq, so seqs are gapless and commit
+ *   in order, and re-checks in the same statement that the actor may write there;
+ * - the message is inserted unless its clientMsgId is already stored (then DuplicateMessage rolls back);
+ * - the outbox/journey event and the writer's read position are written alongside.
+ * One round trip per message keeps the write path close to a bare INSERT.
  */
 export async function appendMessage(
-  tx: Tx,
+  tx: DbOrTx,
   pending: PendingPublish,
   input: AppendMessageInput,
 ): Promise<Message> {
@@ -60,77 +106,79 @@ export async function appendMessage(
   const isReply =
     !isActivity && !input.private && (input.author.kind === 'agent' || input.author.kind === 'bot');
   const isPublic = !input.private && !isActivity;
-  const [conversation] = await tx
-    .update(conversations)
-    .set({
-      lastSeq: sql`${conversations.lastSeq} + 1`,
-      version: sql`${conversations.version} + 1`,
-      feedXid: sql`pg_current_xact_id()`,
-      lastActivityAt: sql`now()`,
-      ...(isPublic ? { lastMessagePreview: preview(input.body) } : {}),
-      ...(fromCustomer
-        ? {
-            status: sql`case when ${conversations.status} in ('pending', 'on_hold', 'solved') then 'open' else ${conversations.status} end`,
-            waitingSince: sql`coalesce(${conversations.waitingSince}, now())`,
-          }
-        : {}),
-      ...(isReply
-        ? {
-            status: sql`case when ${conversations.status} = 'new' then 'open' else ${conversations.status} end`,
-            firstReplyAt: sql`coalesce(${conversations.firstReplyAt}, now())`,
-            waitingSince: null,
-          }
-        : {}),
-    })
-    .where(and(eq(conversations.id, input.conversationId), conversationScope(input.actor)))
-    .returning();
-  if (!conversation) throw notFound('conversation_not_found', 'Conversation');
-  if (conversation.status === 'closed' && input.kind !== 'activity') {
-    throw conflict('conflict', 'This conversation is closed; start a new one');
-  }
-  const [row] = await tx
-    .insert(messages)
-    .values({
-      id: newId(),
-      conversationId: conversation.id,
-      accountId: conversation.accountId,
-      seq: conversation.lastSeq,
-      kind: input.kind,
-      senderKind: input.author.kind,
-      senderId: input.author.id,
-      senderName: input.author.name,
-      body: input.body,
-      private: input.private,
-      attributes: input.attributes ?? {},
-      clientMsgId: input.clientMsgId,
-    })
-    .onConflictDoNothing({
-      target: [messages.conversationId, messages.senderKind, messages.senderId, messages.clientMsgId],
-    })
-    .returning();
-  if (!row) throw new DuplicateMessage();
-  const message = presentMessage(row);
   // Whoever writes has read the thread up to their own message.
-  if ((input.author.kind === 'agent' || input.author.kind === 'contact') && input.author.id && !isActivity) {
-    await advanceReadPosition(
-      tx,
-      conversation.id,
-      { kind: input.author.kind, id: input.author.id, name: input.author.name },
-      row.seq,
-    );
+  const advancesRead =
+    !isActivity &&
+    (input.author.kind === 'agent' || input.author.kind === 'contact') &&
+    input.author.id !== null;
+  const result = await tx.execute(sql`
+    with c as (
+      update conversations set
+        last_seq = last_seq + 1,
+        version = version + 1,
+        feed_xid = pg_current_xact_id(),
+        last_activity_at = now(),
+        last_message_preview = case when ${isPublic}::boolean then ${preview(input.body)}::text else last_message_preview end,
+        status = case
+          when ${fromCustomer}::boolean and status in ('pending', 'on_hold', 'solved') then 'open'
+          when ${isReply}::boolean and status = 'new' then 'open'
+          else status end,
+        waiting_since = case
+          when ${fromCustomer}::boolean then coalesce(waiting_since, now())
+          when ${isReply}::boolean then null
+          else waiting_since end,
+        first_reply_at = case when ${isReply}::boolean then coalesce(first_reply_at, now()) else first_reply_at end
+      where ${and(eq(sql`id`, input.conversationId), conversationScope(input.actor))}
+      returning *
+    ),
+    m as (
+      insert into messages (id, conversation_id, account_id, seq, kind, sender_kind, sender_id, sender_name, body,
+                            private, attributes, client_msg_id)
+      select ${newId()}::uuid, c.id, c.account_id, c.last_seq, ${input.kind}::text, ${input.author.kind}::text,
+             ${input.author.id}::uuid, ${input.author.name}::text, ${input.body}::text, ${input.private}::boolean,
+             ${JSON.stringify(input.attributes ?? {})}::jsonb, ${input.clientMsgId}::text
+      from c where c.status <> 'closed' or ${isActivity}::boolean
+      on conflict (conversation_id, sender_kind, sender_id, client_msg_id) do nothing
+      returning *
+    ),
+    e as (
+      insert into events (account_id, conversation_id, contact_id, type, actor_kind, actor_id, payload)
+      select c.account_id, c.id, c.contact_id, 'message.created', ${input.author.kind}::text, ${input.author.id}::uuid,
+             jsonb_build_object('messageId', m.id, 'seq', m.seq, 'kind', m.kind, 'private', m.private)
+      from c join m on true
+      returning id
+    ),
+    r as (
+      insert into conversation_participants (conversation_id, participant_kind, participant_id, last_read_seq)
+      select c.id, ${input.author.kind}::text, ${input.author.id}::uuid, m.seq
+      from c join m on true where ${advancesRead}::boolean
+      on conflict (conversation_id, participant_kind, participant_id)
+      do update set last_read_seq = greatest(conversation_participants.last_read_seq, excluded.last_read_seq)
+      returning 1
+    )
+    select row_to_json(c) as conversation, row_to_json(m) as message, (select id from e) as event_id,
+           (select name from contacts where contacts.id = c.contact_id) as contact_name
+    from c left join m on true`);
+  const [row] = (
+    result as unknown as {
+      rows: Array<{
+        conversation: Json;
+        message: Json | null;
+        event_id: number | string | null;
+        contact_name: string | null;
+      }>;
+    }
+  ).rows;
+  if (!row) throw notFound('conversation_not_found', 'Conversation');
+  const conversation = conversationFromJson(row.conversation);
+  if (!row.message) {
+    if (conversation.status === 'closed' && !isActivity) {
+      throw conflict('conflict', 'This conversation is closed; start a new one');
+    }
+    throw new DuplicateMessage();
   }
-  await recordEvent(tx, pending, {
-    accountId: conversation.accountId,
-    conversationId: conversation.id,
-    contactId: conversation.contactId,
-    type: 'message.created',
-    actor: { kind: input.author.kind, id: input.author.id },
-    payload: { messageId: row.id, seq: row.seq, kind: row.kind, private: row.private },
-  });
-  const [contact] = await tx
-    .select({ name: contacts.name })
-    .from(contacts)
-    .where(eq(contacts.id, conversation.contactId));
+  const message = presentMessage(messageFromJson(row.message));
+  if (row.event_id !== null) pending.eventIds.push(Number(row.event_id));
   pending.add({
     t: 'message',
     accountId: conversation.accountId,
@@ -142,14 +190,14 @@ export async function appendMessage(
     t: 'conversation',
     accountId: conversation.accountId,
     inboxId: conversation.inboxId,
-    conversation: presentConversation(conversation, contact?.name ?? null),
+    conversation: presentConversation(conversation, row.contact_name),
   });
   return message;
 }
 
 /** Finds the message an earlier attempt with the same clientMsgId stored. */
-async function findExisting(ctx: AppContext, input: AppendMessageInput) {
-  const [row] = await ctx.database.db
+export async function findExistingMessage(executor: DbOrTx, input: AppendMessageInput) {
+  const [row] = await executor
     .select()
     .from(messages)
     .where(
@@ -164,29 +212,9 @@ async function findExisting(ctx: AppContext, input: AppendMessageInput) {
   return row;
 }
 
-/**
- * Stores a message exactly once per (conversation, sender, clientMsgId). A retry gets the original
- * message back with `created: false`; the same id with a different body is a conflict.
- */
-export async function postMessage(
-  ctx: AppContext,
-  input: AppendMessageInput,
-): Promise<{ message: Message; created: boolean }> {
-  // No read before the write: retries are rare, and the unique index settles them inside the insert.
-  try {
-    const message = await transact(ctx, (tx, pending) => appendMessage(tx, pending, input));
-    ctx.metrics.messagesCommitted.inc();
-    return { message, created: true };
-  } catch (error) {
-    if (!(error instanceof DuplicateMessage)) throw error;
-    const existing = await findExisting(ctx, input);
-    if (!existing) throw new AppError('conflict', 409, 'Concurrent write; retry');
-    return answerDuplicate(existing, input);
-  }
-}
-
-function answerDuplicate(
-  existing: typeof messages.$inferSelect,
+/** The answer to a retried write: the original message, or a conflict if the retry says something else. */
+export function answerDuplicate(
+  existing: MessageRow,
   input: AppendMessageInput,
 ): { message: Message; created: boolean } {
   if (existing.body !== input.body || existing.private !== input.private) {
@@ -197,4 +225,16 @@ function answerDuplicate(
     );
   }
   return { message: presentMessage(existing), created: false };
+}
+
+/**
+ * Stores a message exactly once per (conversation, sender, clientMsgId). A retry gets the original
+ * message back with `created: false`; the same id with a different body is a conflict. Writes go through
+ * the node's MessageWriter, which commits concurrent messages together.
+ */
+export function postMessage(
+  ctx: AppContext,
+  input: AppendMessageInput,
+): Promise<{ message: Message; created: boolean }> {
+  return ctx.messageWriter.submit(input);
 }
