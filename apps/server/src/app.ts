@@ -17,8 +17,24 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     onConstructorPoisoning: 'remove',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Errors raised before routing (a badly percent-encoded URL) get the same error body as the rest.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
   });
   await app.register(cookie);
+
+  // JSON is the only body the API reads. text/plain would let a cross-site form post without a CORS
+  // preflight, so it is refused (415) like every other type. An empty body counts as no body, so
+  // clients that always send Content-Type: application/json can call routes that take none.
+  app.removeAllContentTypeParsers();
+  const parseJson = app.getDefaultJsonParser('remove', 'remove');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {

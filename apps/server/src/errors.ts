@@ -59,8 +59,13 @@ function toAppError(error: unknown): AppError | null {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('payload_too_large', 413, 'The request body is too large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('unsupported_media_type', 415, 'Send application/json');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('validation_failed', 400, 'The body length does not match Content-Length');
+    case 'FST_ERR_BAD_URL':
+      return new AppError('validation_failed', 400, 'The URL is not validly encoded');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('route_not_found', 404, 'No such route');
     case 'FST_ERR_CTP_EMPTY_TYPE':
       return new AppError('unsupported_media_type', 415, 'Send a Content-Type header');
     case 'FST_ERR_CTP_INVALID_TYPE':
@@ -76,11 +81,46 @@ function toAppError(error: unknown): AppError | null {
   return null;
 }
 
+/**
+ * Database errors arrive wrapped (the query builder puts the driver's error in `cause`); the SQLSTATE
+ * of the innermost error that has one decides how we answer.
+ */
+export function sqlStateOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (/^[0-9A-Z]{5}$/.test(code) || code.startsWith('E'))) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Errors the database raised because of what the client sent. Validation should catch these first;
+ * this is the safety net that keeps a value the schemas missed from becoming a 500.
+ */
+function fromDatabase(error: unknown): AppError | null {
+  const state = sqlStateOf(error);
+  if (!state) return null;
+  // Class 22: data exceptions (out-of-range numbers, malformed values, NUL in text).
+  if (state.startsWith('22')) {
+    return new AppError('validation_failed', 400, 'A value in the request is out of range or malformed');
+  }
+  // Unique violations and serialization failures: another request changed the same thing first.
+  if (state === '23505' || state === '40001' || state === '40P01') {
+    return new AppError('conflict', 409, 'A concurrent change got there first; retry');
+  }
+  return null;
+}
+
 /** The one place errors become HTTP responses. */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const appError = toAppError(error);
+  const appError = toAppError(error) ?? fromDatabase(error);
   if (appError) {
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    else if (!(error instanceof AppError) && sqlStateOf(error)) {
+      request.log.warn({ err: error }, 'database refused a request value');
+    }
     void reply
       .status(appError.status)
       .headers(appError.headers)
@@ -99,9 +139,17 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   void reply.status(500).send(errorBody('internal_error', 'Something went wrong on our side'));
 }
 
-function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
+/** Connection refused, server shutting down or restarting, connection lost or not established. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = sqlStateOf(error);
   return (
-    code === 'ECONNREFUSED' || code === '57P01' || code === '57P03' || code === '08006' || code === '08001'
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    code === '08006' ||
+    code === '08001' ||
+    code === '08003'
   );
 }

@@ -90,8 +90,31 @@ export function bearerOf(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
+/**
+ * PostgreSQL cannot store NUL in text or JSON, and no legitimate client sends it; refusing it here
+ * keeps every route (and every future one) from turning it into a database error.
+ */
+function containsNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return true;
+    } else if (item !== null && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item)) {
+        if (key.includes('\u0000')) return true;
+        stack.push(child);
+      }
+    }
+  }
+  return false;
+}
+
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
+  if (containsNul(value)) {
+    throw new AppError('validation_failed', 400, `Invalid ${where}: text may not contain NUL characters`);
+  }
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (!result.success) throw validationError(result.error, where);
   return result.data;
