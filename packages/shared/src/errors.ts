@@ -35,6 +35,11 @@ export const errorCodes = [
   'cursor_invalid',
   'service_unavailable',
   'internal_error',
+  'team_not_found',
+  'invitation_not_found',
+  'invitation_expired',
+  'member_exists',
+  'last_admin',
 ] as const;
 
 export const errorCodeSchema = z.enum(errorCodes);

@@ -46,3 +46,25 @@ export const publicInboxSchema = z.object({
   color: z.string(),
   requireIdentityVerification: z.boolean(),
 });
+
+/**
+ * A change to some settings. Unlike creation there are no defaults here: a key that is absent keeps its
+ * stored value. Every key of inboxSettingsSchema must appear (a test compares the two).
+ */
+export const inboxSettingsPatchSchema = z.strictObject({
+  allowedOrigins: z.array(originSchema).max(50).optional(),
+  requireIdentityVerification: z.boolean().optional(),
+  greeting: z.string().max(500).optional(),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/)
+    .optional(),
+});
+
+export const updateInboxBodySchema = z.strictObject({
+  name: nameSchema.optional(),
+  settings: inboxSettingsPatchSchema.optional(),
+});
+export type UpdateInboxBody = z.infer<typeof updateInboxBodySchema>;
+
+export const inboxMemberParamsSchema = z.strictObject({ accountId: idSchema, id: idSchema, userId: idSchema });

@@ -17,6 +17,11 @@ export const policies = {
   'conversation.note': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
   'conversation.status': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
   'token.manage': { roles: ['admin'], scope: null },
+  'agent.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
+  'agent.manage': { roles: ['admin'], scope: null },
+  'team.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
+  'team.manage': { roles: ['admin'], scope: null },
+  'contact.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'contact_read' },
 } as const satisfies Record<string, { roles: readonly Role[]; scope: TokenScope | null }>;
 
 export type PolicyName = keyof typeof policies;

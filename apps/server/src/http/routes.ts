@@ -1,8 +1,12 @@
+import { agentRoutes } from '../modules/agents/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
+import { contactRoutes } from '../modules/contacts/routes.ts';
 import { conversationRoutes } from '../modules/conversations/routes.ts';
 import { dashboardRoutes } from '../modules/dashboard/routes.ts';
 import { inboxRoutes } from '../modules/inboxes/routes.ts';
+import { invitationRoutes } from '../modules/invitations/routes.ts';
 import { systemRoutes } from '../modules/system/routes.ts';
+import { teamRoutes } from '../modules/teams/routes.ts';
 import { visitorRoutes } from '../modules/visitors/routes.ts';
 import { widgetRoutes } from '../modules/widget/routes.ts';
 import type { AnyRoute } from './route.ts';
@@ -16,6 +20,10 @@ export function allRoutes(): AnyRoute[] {
     ...conversationRoutes,
     ...visitorRoutes,
     ...widgetRoutes,
+    ...agentRoutes,
+    ...teamRoutes,
+    ...invitationRoutes,
+    ...contactRoutes,
     ...dashboardRoutes,
   ];
 }

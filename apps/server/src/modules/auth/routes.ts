@@ -17,7 +17,7 @@ import { endOtherSessions, endSession, startSession } from './sessions.ts';
 
 const MINUTE = 60_000;
 
-async function sessionInfo(ctx: AppContext, userId: string, csrfToken: string) {
+export async function sessionInfo(ctx: AppContext, userId: string, csrfToken: string) {
   const [user] = await ctx.database.db
     .select({ id: users.id, email: users.email, name: users.name })
     .from(users)
