@@ -61,13 +61,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     log,
     metrics,
     rateLimiter: new RateLimiter(),
-    // PGlite runs one transaction at a time, so one lane; PostgreSQL gets half the pool for writes.
+    // PGlite runs one transaction at a time, so one lane; on PostgreSQL most of the pool writes.
     messageWriter: new MessageWriter({
       database,
       outbox,
       metrics,
       log,
-      lanes: database.kind === 'pglite' ? 1 : Math.max(1, Math.floor(env.DATABASE_POOL_SIZE / 2)),
+      lanes: database.kind === 'pglite' ? 1 : Math.max(1, env.DATABASE_POOL_SIZE - 2),
     }),
     now: options.now ?? (() => new Date()),
   };

@@ -4,7 +4,7 @@ import { conversationScope } from '../../auth/policies.ts';
 import type { Actor } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
 import type { DbOrTx } from '../../db/connect.ts';
-import { messages } from '../../db/schema.ts';
+import { conversations, messages } from '../../db/schema.ts';
 import { AppError, conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PendingPublish } from '../../realtime/outbox.ts';
@@ -92,7 +92,7 @@ function messageFromJson(m: Json): MessageRow {
  * Appends one message inside the caller's transaction, in a single statement:
  * - the UPDATE takes the conversation's row lock and allocates the next seq, so seqs are gapless and commit
  *   in order, and re-checks in the same statement that the actor may write there;
- * - the message is inserted unless its clientMsgId is already stored (then DuplicateMessage rolls back);
+ * - nothing is written when the clientMsgId is already stored (DuplicateMessage; the caller returns the original);
  * - the outbox/journey event and the writer's read position are written alongside.
  * One round trip per message keeps the write path close to a bare INSERT.
  */
@@ -112,7 +112,12 @@ export async function appendMessage(
     (input.author.kind === 'agent' || input.author.kind === 'contact') &&
     input.author.id !== null;
   const result = await tx.execute(sql`
-    with c as (
+    with dup as (
+      select 1 from messages
+      where conversation_id = ${input.conversationId}::uuid and sender_kind = ${input.author.kind}::text
+        and sender_id is not distinct from ${input.author.id}::uuid and client_msg_id = ${input.clientMsgId}::text
+    ),
+    c as (
       update conversations set
         last_seq = last_seq + 1,
         version = version + 1,
@@ -129,6 +134,8 @@ export async function appendMessage(
           else waiting_since end,
         first_reply_at = case when ${isReply}::boolean then coalesce(first_reply_at, now()) else first_reply_at end
       where ${and(eq(sql`id`, input.conversationId), conversationScope(input.actor))}
+        and (status <> 'closed' or ${isActivity}::boolean)
+        and not exists (select 1 from dup)
       returning *
     ),
     m as (
@@ -137,7 +144,7 @@ export async function appendMessage(
       select ${newId()}::uuid, c.id, c.account_id, c.last_seq, ${input.kind}::text, ${input.author.kind}::text,
              ${input.author.id}::uuid, ${input.author.name}::text, ${input.body}::text, ${input.private}::boolean,
              ${JSON.stringify(input.attributes ?? {})}::jsonb, ${input.clientMsgId}::text
-      from c where c.status <> 'closed' or ${isActivity}::boolean
+      from c
       on conflict (conversation_id, sender_kind, sender_id, client_msg_id) do nothing
       returning *
     ),
@@ -157,24 +164,38 @@ export async function appendMessage(
       returning 1
     )
     select row_to_json(c) as conversation, row_to_json(m) as message, (select id from e) as event_id,
-           (select name from contacts where contacts.id = c.contact_id) as contact_name
-    from c left join m on true`);
+           (select name from contacts where contacts.id = c.contact_id) as contact_name,
+           exists (select 1 from dup) as duplicate
+    from (select 1) one left join c on true left join m on true`);
   const [row] = (
     result as unknown as {
       rows: Array<{
-        conversation: Json;
+        conversation: Json | null;
         message: Json | null;
         event_id: number | string | null;
         contact_name: string | null;
+        duplicate: boolean;
       }>;
     }
   ).rows;
-  if (!row) throw notFound('conversation_not_found', 'Conversation');
+  if (row?.duplicate) throw new DuplicateMessage();
+  if (!row?.conversation) {
+    // Rare path: tell a closed conversation (which the UPDATE skipped) from one this actor cannot see.
+    const [visible] = await tx
+      .select({ status: conversations.status })
+      .from(conversations)
+      .where(and(eq(conversations.id, input.conversationId), conversationScope(input.actor)));
+    if (visible?.status === 'closed')
+      throw conflict('conflict', 'This conversation is closed; start a new one');
+    throw notFound('conversation_not_found', 'Conversation');
+  }
   const conversation = conversationFromJson(row.conversation);
   if (!row.message) {
-    if (conversation.status === 'closed' && !isActivity) {
-      throw conflict('conflict', 'This conversation is closed; start a new one');
-    }
+    // A concurrent write stored this clientMsgId and committed while we waited for the row lock. We still
+    // hold the lock, so handing the seq back keeps seqs gapless without needing a savepoint.
+    await tx.execute(
+      sql`update conversations set last_seq = last_seq - 1, version = version - 1 where id = ${conversation.id}`,
+    );
     throw new DuplicateMessage();
   }
   const message = presentMessage(messageFromJson(row.message));

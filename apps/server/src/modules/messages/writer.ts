@@ -1,6 +1,7 @@
 import type { Message } from '@parley/shared';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/connect.ts';
+import { AppError } from '../../errors.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import { PendingPublish } from '../../realtime/outbox.ts';
@@ -27,8 +28,8 @@ const RETRYABLE = new Set(['40P01', '40001']);
 
 /**
  * Group commit for messages. Each lane runs one transaction at a time; messages that arrive while it is
- * busy are committed together in its next transaction, each inside its own savepoint so one bad message
- * does not fail its neighbours. At low load a message is written at once (no timer); under load many
+ * busy are committed together in its next transaction, and one refused message (not found, closed,
+ * duplicate) does not fail its neighbours. At low load a message is written at once (no timer); under load many
  * messages share one commit. A conversation always uses the same lane, and a batch locks its
  * conversations in id order, so lanes and nodes cannot deadlock on each other.
  */
@@ -73,20 +74,19 @@ export class MessageWriter {
 
   private async commit(batch: Job[], queue: Job[]): Promise<void> {
     const ordered = [...batch].sort((a, b) => (a.input.conversationId < b.input.conversationId ? -1 : 1));
-    let results: Array<{ job: Job; pending: PendingPublish; message?: Message; error?: unknown }>;
+    type Result = { job: Job; pending: PendingPublish; message?: Message; error?: unknown };
+    let results: Result[];
     try {
       results = await this.database.db.transaction(async (tx) => {
-        const out: Array<{ job: Job; pending: PendingPublish; message?: Message; error?: unknown }> = [];
+        const out: Result[] = [];
         for (const job of ordered) {
           const pending = new PendingPublish();
           try {
-            const message =
-              ordered.length === 1
-                ? await appendMessage(tx, pending, job.input)
-                : await tx.transaction((savepoint) => appendMessage(savepoint, pending, job.input));
-            out.push({ job, pending, message });
+            out.push({ job, pending, message: await appendMessage(tx, pending, job.input) });
           } catch (error) {
-            if (ordered.length === 1) throw error;
+            // Errors appendMessage raises itself leave the transaction usable; a database error does not,
+            // so it ends the batch and its jobs are retried one by one below.
+            if (!(error instanceof AppError) && !(error instanceof DuplicateMessage)) throw error;
             out.push({ job, pending, error });
           }
         }
@@ -95,18 +95,18 @@ export class MessageWriter {
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code && RETRYABLE.has(code)) {
-        const retry = batch.filter((job) => ++job.attempts <= 3);
-        for (const job of batch) if (job.attempts > 3) job.reject(error);
-        queue.unshift(...retry);
+        for (const job of batch) {
+          if (++job.attempts > 3) job.reject(error);
+        }
+        queue.unshift(...batch.filter((job) => job.attempts <= 3));
         return;
       }
-      if (batch.length === 1) {
-        await this.settleFailure(batch[0] as Job, error);
+      if (batch.length > 1) {
+        // Nothing of this batch was stored; run each job alone so only the faulty one fails.
+        for (const job of batch) await this.commit([job], queue);
         return;
       }
-      // The transaction itself failed (connection lost…): nothing was stored; each job gets the error.
-      this.log.warn({ err: error, size: batch.length }, 'message batch failed');
-      for (const job of batch) job.reject(error);
+      (batch[0] as Job).reject(error);
       return;
     }
     for (const result of results) {
