@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
+import { trustProxyOf } from './env.ts';
 import { errorBody, handleError } from './errors.ts';
 import { registerRoutes } from './http/route.ts';
 import { allRoutes } from './http/routes.ts';
@@ -11,7 +12,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: ctx.env.BODY_LIMIT_BYTES,
-    trustProxy: true,
+    trustProxy: trustProxyOf(ctx.env),
     // Keys such as __proto__ in JSON bodies are dropped instead of polluting prototypes.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -33,7 +34,43 @@ const envSchema = z.object({
   /** `off` is for load tests only: it disables every per-client rate limit. */
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /**
+   * Which peers may set X-Forwarded-For (the client address used by rate limits and sessions).
+   * `true` trusts anyone, so any client could pick its own address; the default trusts proxies on
+   * loopback and private networks only.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('loopback,linklocal,uniquelocal')
+    .refine(
+      (value) =>
+        value === 'true' ||
+        value === 'false' ||
+        /^\d{1,2}$/.test(value) ||
+        value.split(',').every((entry) => isProxyEntry(entry.trim())),
+      'true, false, a hop count, or a comma-separated list of loopback, linklocal, uniquelocal, addresses and CIDR ranges',
+    ),
 });
+
+function isProxyEntry(entry: string): boolean {
+  if (entry === 'loopback' || entry === 'linklocal' || entry === 'uniquelocal') return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const version = isIP(address ?? '');
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (version === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY in the form Fastify takes. */
+export function trustProxyOf(env: { TRUST_PROXY: string }): boolean | number | string {
+  if (env.TRUST_PROXY === 'true') return true;
+  if (env.TRUST_PROXY === 'false') return false;
+  if (/^\d{1,2}$/.test(env.TRUST_PROXY)) return Number(env.TRUST_PROXY);
+  return env.TRUST_PROXY.split(',')
+    .map((entry) => entry.trim())
+    .join(',');
+}
 
 export type Env = z.infer<typeof envSchema> & {
   SECRET_KEY: string;
