@@ -62,14 +62,17 @@ function isProxyEntry(entry: string): boolean {
   return /^\d{1,3}$/.test(bits) && n <= (version === 4 ? 32 : 128);
 }
 
-/** TRUST_PROXY in the form Fastify takes. */
-export function trustProxyOf(env: { TRUST_PROXY: string }): boolean | number | string {
+/** TRUST_PROXY in the form Fastify takes: a flag, a hop test or a list of trusted peers. */
+export function trustProxyOf(env: {
+  TRUST_PROXY: string;
+}): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (env.TRUST_PROXY === 'true') return true;
   if (env.TRUST_PROXY === 'false') return false;
-  if (/^\d{1,2}$/.test(env.TRUST_PROXY)) return Number(env.TRUST_PROXY);
-  return env.TRUST_PROXY.split(',')
-    .map((entry) => entry.trim())
-    .join(',');
+  if (/^\d{1,2}$/.test(env.TRUST_PROXY)) {
+    const hops = Number(env.TRUST_PROXY);
+    return (_address, hop) => hop < hops;
+  }
+  return env.TRUST_PROXY.split(',').map((entry) => entry.trim());
 }
 
 export type Env = z.infer<typeof envSchema> & {
