@@ -46,23 +46,69 @@ export function assertCan(actor: AccountActor, policy: PolicyName): void {
   throw forbidden();
 }
 
-/** The conversations an actor may see. Agents see their inboxes and whatever is assigned to them. */
-export function conversationScope(actor: Actor): SQL {
-  if (actor.kind === 'visitor') {
-    return and(
-      eq(conversations.accountId, actor.accountId),
-      eq(conversations.inboxId, actor.inboxId),
-      eq(conversations.contactId, actor.contactId),
-    ) as SQL;
-  }
-  if (actor.kind === 'token' || actor.role === 'admin' || actor.role === 'supervisor') {
-    return eq(conversations.accountId, actor.accountId);
-  }
-  return and(
-    eq(conversations.accountId, actor.accountId),
-    or(
-      eq(conversations.assigneeId, actor.userId),
-      sql`${conversations.inboxId} in (select ${inboxMembers.inboxId} from ${inboxMembers} where ${inboxMembers.userId} = ${actor.userId})`,
-    ),
-  ) as SQL;
+/**
+ * The conversations an actor may see, as four values: the account, and optionally one inbox, one contact
+ * (visitors) and a member whose inboxes and assignments bound the view (agents with the `agent` role).
+ * Both SQL forms below are built from these values, so the rule lives in one place.
+ */
+export interface ConversationScopeParams {
+  accountId: string;
+  inboxId: string | null;
+  contactId: string | null;
+  memberUserId: string | null;
 }
+
+export function conversationScopeParams(actor: Actor): ConversationScopeParams {
+  if (actor.kind === 'visitor') {
+    return {
+      accountId: actor.accountId,
+      inboxId: actor.inboxId,
+      contactId: actor.contactId,
+      memberUserId: null,
+    };
+  }
+  const limited = actor.kind === 'agent' && actor.role === 'agent';
+  return {
+    accountId: actor.accountId,
+    inboxId: null,
+    contactId: null,
+    memberUserId: limited ? actor.userId : null,
+  };
+}
+
+/** Query-builder form of the scope. Agents see their inboxes and whatever is assigned to them. */
+export function conversationScope(actor: Actor): SQL {
+  const p = conversationScopeParams(actor);
+  const conditions: SQL[] = [eq(conversations.accountId, p.accountId)];
+  if (p.inboxId) conditions.push(eq(conversations.inboxId, p.inboxId));
+  if (p.contactId) conditions.push(eq(conversations.contactId, p.contactId));
+  if (p.memberUserId) {
+    conditions.push(
+      or(
+        eq(conversations.assigneeId, p.memberUserId),
+        sql`${conversations.inboxId} in (select ${inboxMembers.inboxId} from ${inboxMembers} where ${inboxMembers.userId} = ${p.memberUserId})`,
+      ) as SQL,
+    );
+  }
+  return and(...conditions) as SQL;
+}
+
+/**
+ * Positional-parameter form of the scope for hand-written statements: `$n … $n+3` must be bound to
+ * `scopeValues(params)` in order. Unset parts are null and match everything.
+ */
+export function conversationScopeText(table: string, firstParam: number): string {
+  const [a, i, c, m] = [0, 1, 2, 3].map((k) => `$${firstParam + k}`);
+  return `${table}.account_id = ${a}::uuid
+    and (${i}::uuid is null or ${table}.inbox_id = ${i}::uuid)
+    and (${c}::uuid is null or ${table}.contact_id = ${c}::uuid)
+    and (${m}::uuid is null or ${table}.assignee_id = ${m}::uuid
+         or ${table}.inbox_id in (select inbox_id from inbox_members where user_id = ${m}::uuid))`;
+}
+
+export const scopeValues = (p: ConversationScopeParams): unknown[] => [
+  p.accountId,
+  p.inboxId,
+  p.contactId,
+  p.memberUserId,
+];

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -16,11 +16,18 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
+/** Positional-parameter SQL for the hot paths; a `name` makes PostgreSQL keep the plan per connection. */
+export interface RawExecutor {
+  query<T extends Record<string, unknown>>(text: string, values: unknown[], name?: string): Promise<T[]>;
+}
+
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Db;
   /** Runs raw SQL and returns its rows; for the few queries the query builder cannot express. */
   rows<T extends Record<string, unknown>>(query: SQL, executor?: DbOrTx): Promise<T[]>;
+  /** A transaction driven with raw SQL (the message write path), outside the query builder's overhead. */
+  rawTransaction<T>(fn: (executor: RawExecutor) => Promise<T>): Promise<T>;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -62,6 +69,13 @@ async function connectPglite(dataDir: string): Promise<Database> {
     kind: 'pglite',
     db,
     rows: (query, executor) => rowsOf(executor ?? db, query),
+    rawTransaction: (fn) =>
+      client.transaction((tx) =>
+        fn({
+          query: async <T extends Record<string, unknown>>(text: string, values: unknown[]) =>
+            (await tx.query<T>(text, values)).rows,
+        }),
+      ),
     migrate: () => migratePglite(drizzlePglite({ client, schema }), { migrationsFolder }),
     ping: async () => {
       await client.query('select 1');
@@ -79,6 +93,23 @@ async function connectPostgres(url: string, poolSize: number): Promise<Database>
     kind: 'postgres',
     db,
     rows: (query, executor) => rowsOf(executor ?? db, query),
+    rawTransaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn({
+          query: async <T extends Record<string, unknown>>(text: string, values: unknown[], name?: string) =>
+            (await client.query<T>(name ? { name, text, values } : { text, values })).rows,
+        });
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
     migrate: async () => {
       // Several nodes may start at once: one migrates, the others wait and then find nothing to do.
       const lockClient = await pool.connect();
@@ -94,5 +125,19 @@ async function connectPostgres(url: string, poolSize: number): Promise<Database>
       await pool.query('select 1');
     },
     close: () => pool.end(),
+  };
+}
+
+/** Lets raw positional SQL run inside a query-builder transaction (no plan caching there). */
+export function rawExecutorOf(executor: DbOrTx): RawExecutor {
+  return {
+    query: async <T extends Record<string, unknown>>(text: string, values: unknown[]) => {
+      const parts = text.split(/\$(\d+)/);
+      const chunks: SQL[] = [];
+      parts.forEach((part, index) => {
+        chunks.push(index % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1]}`);
+      });
+      return rowsOf<T>(executor, sql.join(chunks));
+    },
   };
 }

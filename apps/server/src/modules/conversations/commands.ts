@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { conversationScope } from '../../auth/policies.ts';
 import type { AccountActor, VisitorActor } from '../../auth/principal.ts';
 import { type AppContext, transact } from '../../context.ts';
+import { rawExecutorOf } from '../../db/connect.ts';
 import {
   accounts,
   contactIdentities,
@@ -82,7 +83,7 @@ export async function startConversation(
     });
     let conversation = created;
     if (body.message) {
-      await appendMessage(tx, pending, {
+      await appendMessage(rawExecutorOf(tx), pending, {
         actor: visitor,
         conversationId: created.id,
         author: authorOf(visitor),
@@ -155,7 +156,7 @@ export async function changeStatus(
       payload: { from: current.status, to },
     });
     // The activity message bumps seq, version and the feed, and publishes both after commit.
-    await appendMessage(tx, pending, {
+    await appendMessage(rawExecutorOf(tx), pending, {
       actor,
       conversationId,
       author: authorOf(actor),

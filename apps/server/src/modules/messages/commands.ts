@@ -1,10 +1,10 @@
 import type { Message, MessageKind } from '@parley/shared';
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import { conversationScope } from '../../auth/policies.ts';
+import { and, eq, isNull } from 'drizzle-orm';
+import { conversationScopeParams, conversationScopeText, scopeValues } from '../../auth/policies.ts';
 import type { Actor } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
-import type { DbOrTx } from '../../db/connect.ts';
-import { conversations, messages } from '../../db/schema.ts';
+import type { DbOrTx, RawExecutor } from '../../db/connect.ts';
+import { messages } from '../../db/schema.ts';
 import { AppError, conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PendingPublish } from '../../realtime/outbox.ts';
@@ -89,15 +89,78 @@ function messageFromJson(m: Json): MessageRow {
 }
 
 /**
- * Appends one message inside the caller's transaction, in a single statement:
- * - the UPDATE takes the conversation's row lock and allocates the next seq, so seqs are gapless and commit
- *   in order, and re-checks in the same statement that the actor may write there;
- * - nothing is written when the clientMsgId is already stored (DuplicateMessage; the caller returns the original);
- * - the outbox/journey event and the writer's read position are written alongside.
- * One round trip per message keeps the write path close to a bare INSERT.
+ * The whole write of one message as one statement (planned once per connection):
+ * - `c` takes the conversation's row lock and allocates the next seq, so seqs are gapless and commit in
+ *   order; it re-checks in the same statement that the actor may write there, skips closed conversations
+ *   (activity excepted) and does nothing when the clientMsgId is already stored (`dup`);
+ * - `m` inserts the message, `e` the outbox/journey event, `r` the writer's read position.
  */
+const APPEND_MESSAGE_SQL = `
+  with dup as (
+    select 1 from messages
+    where conversation_id = $1::uuid and sender_kind = $13::text and sender_id is not distinct from $14::uuid
+      and client_msg_id = $19::text
+  ),
+  c as (
+    update conversations set
+      last_seq = last_seq + 1,
+      version = version + 1,
+      feed_xid = pg_current_xact_id(),
+      last_activity_at = now(),
+      last_message_preview = case when $6::boolean then $7::text else last_message_preview end,
+      status = case
+        when $8::boolean and status in ('pending', 'on_hold', 'solved') then 'open'
+        when $9::boolean and status = 'new' then 'open'
+        else status end,
+      waiting_since = case
+        when $8::boolean then coalesce(waiting_since, now())
+        when $9::boolean then null
+        else waiting_since end,
+      first_reply_at = case when $9::boolean then coalesce(first_reply_at, now()) else first_reply_at end
+    where conversations.id = $1::uuid and ${conversationScopeText('conversations', 2)}
+      and (status <> 'closed' or $10::boolean)
+      and not exists (select 1 from dup)
+    returning *
+  ),
+  m as (
+    insert into messages (id, conversation_id, account_id, seq, kind, sender_kind, sender_id, sender_name, body,
+                          private, attributes, client_msg_id)
+    select $11::uuid, c.id, c.account_id, c.last_seq, $12::text, $13::text, $14::uuid, $15::text, $16::text,
+           $17::boolean, $18::jsonb, $19::text
+    from c
+    on conflict (conversation_id, sender_kind, sender_id, client_msg_id) do nothing
+    returning *
+  ),
+  e as (
+    insert into events (account_id, conversation_id, contact_id, type, actor_kind, actor_id, payload)
+    select c.account_id, c.id, c.contact_id, 'message.created', $13::text, $14::uuid,
+           jsonb_build_object('messageId', m.id, 'seq', m.seq, 'kind', m.kind, 'private', m.private)
+    from c join m on true
+    returning id
+  ),
+  r as (
+    insert into conversation_participants (conversation_id, participant_kind, participant_id, last_read_seq)
+    select c.id, $13::text, $14::uuid, m.seq from c join m on true where $20::boolean
+    on conflict (conversation_id, participant_kind, participant_id)
+    do update set last_read_seq = greatest(conversation_participants.last_read_seq, excluded.last_read_seq)
+    returning 1
+  )
+  select row_to_json(c) as conversation, row_to_json(m) as message, (select id from e) as event_id,
+         (select name from contacts where contacts.id = c.contact_id) as contact_name,
+         exists (select 1 from dup) as duplicate
+  from (select 1) as one left join c on true left join m on true`;
+
+type AppendRow = {
+  conversation: Json | null;
+  message: Json | null;
+  event_id: number | string | null;
+  contact_name: string | null;
+  duplicate: boolean;
+};
+
+/** Appends one message inside the caller's transaction (see APPEND_MESSAGE_SQL). */
 export async function appendMessage(
-  tx: DbOrTx,
+  executor: RawExecutor,
   pending: PendingPublish,
   input: AppendMessageInput,
 ): Promise<Message> {
@@ -111,80 +174,37 @@ export async function appendMessage(
     !isActivity &&
     (input.author.kind === 'agent' || input.author.kind === 'contact') &&
     input.author.id !== null;
-  const result = await tx.execute(sql`
-    with dup as (
-      select 1 from messages
-      where conversation_id = ${input.conversationId}::uuid and sender_kind = ${input.author.kind}::text
-        and sender_id is not distinct from ${input.author.id}::uuid and client_msg_id = ${input.clientMsgId}::text
-    ),
-    c as (
-      update conversations set
-        last_seq = last_seq + 1,
-        version = version + 1,
-        feed_xid = pg_current_xact_id(),
-        last_activity_at = now(),
-        last_message_preview = case when ${isPublic}::boolean then ${preview(input.body)}::text else last_message_preview end,
-        status = case
-          when ${fromCustomer}::boolean and status in ('pending', 'on_hold', 'solved') then 'open'
-          when ${isReply}::boolean and status = 'new' then 'open'
-          else status end,
-        waiting_since = case
-          when ${fromCustomer}::boolean then coalesce(waiting_since, now())
-          when ${isReply}::boolean then null
-          else waiting_since end,
-        first_reply_at = case when ${isReply}::boolean then coalesce(first_reply_at, now()) else first_reply_at end
-      where ${and(eq(sql`id`, input.conversationId), conversationScope(input.actor))}
-        and (status <> 'closed' or ${isActivity}::boolean)
-        and not exists (select 1 from dup)
-      returning *
-    ),
-    m as (
-      insert into messages (id, conversation_id, account_id, seq, kind, sender_kind, sender_id, sender_name, body,
-                            private, attributes, client_msg_id)
-      select ${newId()}::uuid, c.id, c.account_id, c.last_seq, ${input.kind}::text, ${input.author.kind}::text,
-             ${input.author.id}::uuid, ${input.author.name}::text, ${input.body}::text, ${input.private}::boolean,
-             ${JSON.stringify(input.attributes ?? {})}::jsonb, ${input.clientMsgId}::text
-      from c
-      on conflict (conversation_id, sender_kind, sender_id, client_msg_id) do nothing
-      returning *
-    ),
-    e as (
-      insert into events (account_id, conversation_id, contact_id, type, actor_kind, actor_id, payload)
-      select c.account_id, c.id, c.contact_id, 'message.created', ${input.author.kind}::text, ${input.author.id}::uuid,
-             jsonb_build_object('messageId', m.id, 'seq', m.seq, 'kind', m.kind, 'private', m.private)
-      from c join m on true
-      returning id
-    ),
-    r as (
-      insert into conversation_participants (conversation_id, participant_kind, participant_id, last_read_seq)
-      select c.id, ${input.author.kind}::text, ${input.author.id}::uuid, m.seq
-      from c join m on true where ${advancesRead}::boolean
-      on conflict (conversation_id, participant_kind, participant_id)
-      do update set last_read_seq = greatest(conversation_participants.last_read_seq, excluded.last_read_seq)
-      returning 1
-    )
-    select row_to_json(c) as conversation, row_to_json(m) as message, (select id from e) as event_id,
-           (select name from contacts where contacts.id = c.contact_id) as contact_name,
-           exists (select 1 from dup) as duplicate
-    from (select 1) one left join c on true left join m on true`);
-  const [row] = (
-    result as unknown as {
-      rows: Array<{
-        conversation: Json | null;
-        message: Json | null;
-        event_id: number | string | null;
-        contact_name: string | null;
-        duplicate: boolean;
-      }>;
-    }
-  ).rows;
+  const scope = conversationScopeParams(input.actor);
+  const [row] = await executor.query<AppendRow>(
+    APPEND_MESSAGE_SQL,
+    [
+      input.conversationId,
+      ...scopeValues(scope),
+      isPublic,
+      preview(input.body),
+      fromCustomer,
+      isReply,
+      isActivity,
+      newId(),
+      input.kind,
+      input.author.kind,
+      input.author.id,
+      input.author.name,
+      input.body,
+      input.private,
+      JSON.stringify(input.attributes ?? {}),
+      input.clientMsgId,
+      advancesRead,
+    ],
+    'parley_append_message_v1',
+  );
   if (row?.duplicate) throw new DuplicateMessage();
   if (!row?.conversation) {
     // Rare path: tell a closed conversation (which the UPDATE skipped) from one this actor cannot see.
-    const [visible] = await tx
-      .select({ status: conversations.status })
-      .from(conversations)
-      .where(and(eq(conversations.id, input.conversationId), conversationScope(input.actor)));
+    const [visible] = await executor.query<{ status: string }>(
+      `select status from conversations where id = $1::uuid and ${conversationScopeText('conversations', 2)}`,
+      [input.conversationId, ...scopeValues(scope)],
+    );
     if (visible?.status === 'closed')
       throw conflict('conflict', 'This conversation is closed; start a new one');
     throw notFound('conversation_not_found', 'Conversation');
@@ -193,8 +213,9 @@ export async function appendMessage(
   if (!row.message) {
     // A concurrent write stored this clientMsgId and committed while we waited for the row lock. We still
     // hold the lock, so handing the seq back keeps seqs gapless without needing a savepoint.
-    await tx.execute(
-      sql`update conversations set last_seq = last_seq - 1, version = version - 1 where id = ${conversation.id}`,
+    await executor.query(
+      'update conversations set last_seq = last_seq - 1, version = version - 1 where id = $1::uuid',
+      [conversation.id],
     );
     throw new DuplicateMessage();
   }

@@ -77,7 +77,7 @@ export class MessageWriter {
     type Result = { job: Job; pending: PendingPublish; message?: Message; error?: unknown };
     let results: Result[];
     try {
-      results = await this.database.db.transaction(async (tx) => {
+      results = await this.database.rawTransaction(async (tx) => {
         const out: Result[] = [];
         for (const job of ordered) {
           const pending = new PendingPublish();
