@@ -10,6 +10,31 @@ export const originSchema = z
   .max(200)
   .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'an origin such as https://example.com');
 
+/** One field of the widget's pre-chat form. `name` and `email` fill the contact; other keys become attributes. */
+export const preChatFieldSchema = z.strictObject({
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lowercase letters, digits and _ (max 40)'),
+  /** Shown above the input; the widget uses its own translated label for name and email when empty. */
+  label: z.string().trim().max(80).default(''),
+  type: z.enum(['text', 'email', 'tel']).default('text'),
+  required: z.boolean().default(false),
+});
+export type PreChatField = z.infer<typeof preChatFieldSchema>;
+
+export const preChatFormSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  fields: z
+    .array(preChatFieldSchema)
+    .max(10)
+    .refine((fields) => new Set(fields.map((f) => f.key)).size === fields.length, 'field keys must be unique')
+    .default([
+      { key: 'name', label: '', type: 'text', required: true },
+      { key: 'email', label: '', type: 'email', required: true },
+    ]),
+});
+export type PreChatForm = z.infer<typeof preChatFormSchema>;
+
+export const widgetPositionSchema = z.enum(['right', 'left']);
+
 export const inboxSettingsSchema = z.strictObject({
   allowedOrigins: z.array(originSchema).max(50).default([]),
   requireIdentityVerification: z.boolean().default(false),
@@ -18,6 +43,10 @@ export const inboxSettingsSchema = z.strictObject({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/)
     .default('#4f46e5'),
+  /** The widget's header title; empty means the inbox name. */
+  title: z.string().trim().max(80).default(''),
+  position: widgetPositionSchema.default('right'),
+  preChatForm: preChatFormSchema.default({ enabled: false, fields: [] }),
 });
 export type InboxSettings = z.infer<typeof inboxSettingsSchema>;
 
@@ -45,6 +74,10 @@ export const publicInboxSchema = z.object({
   greeting: z.string(),
   color: z.string(),
   requireIdentityVerification: z.boolean(),
+  /** The widget's header title (the inbox name when no title is set). */
+  title: z.string(),
+  position: widgetPositionSchema,
+  preChatForm: preChatFormSchema,
 });
 
 /**
@@ -59,6 +92,9 @@ export const inboxSettingsPatchSchema = z.strictObject({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/)
     .optional(),
+  title: z.string().trim().max(80).optional(),
+  position: widgetPositionSchema.optional(),
+  preChatForm: preChatFormSchema.optional(),
 });
 
 export const updateInboxBodySchema = z.strictObject({
@@ -67,4 +103,8 @@ export const updateInboxBodySchema = z.strictObject({
 });
 export type UpdateInboxBody = z.infer<typeof updateInboxBodySchema>;
 
-export const inboxMemberParamsSchema = z.strictObject({ accountId: idSchema, id: idSchema, userId: idSchema });
+export const inboxMemberParamsSchema = z.strictObject({
+  accountId: idSchema,
+  id: idSchema,
+  userId: idSchema,
+});

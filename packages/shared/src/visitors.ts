@@ -18,6 +18,11 @@ export const createVisitorSessionBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),
   email: emailSchema.optional(),
   identity: signedIdentitySchema.optional(),
+  /** Answers to the inbox's extra pre-chat fields, stored on the contact's attributes under `preChat`. */
+  attributes: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/), z.string().trim().max(500))
+    .refine((value) => Object.keys(value).length <= 10, 'at most 10 attributes')
+    .optional(),
 });
 export type CreateVisitorSessionBody = z.infer<typeof createVisitorSessionBodySchema>;
 

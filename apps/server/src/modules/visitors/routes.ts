@@ -50,6 +50,9 @@ export const visitorRoutes = [
         greeting: settings.greeting,
         color: settings.color,
         requireIdentityVerification: settings.requireIdentityVerification,
+        title: settings.title || inbox.name,
+        position: settings.position,
+        preChatForm: settings.preChatForm,
       };
     },
   }),

@@ -66,6 +66,15 @@ export async function createVisitorSession(
     throw new AppError('identity_verification_failed', 401, 'This inbox requires a signed identity');
   }
 
+  // Only the extra fields this inbox's pre-chat form declares are kept: a visitor cannot write other attributes.
+  const declared = new Set(
+    settings.preChatForm.fields.map((f) => f.key).filter((k) => k !== 'name' && k !== 'email'),
+  );
+  const preChat = Object.fromEntries(
+    Object.entries(body.attributes ?? {}).filter(([key, value]) => declared.has(key) && value !== ''),
+  );
+  const hasPreChat = Object.keys(preChat).length > 0;
+
   return ctx.database.db.transaction(async (tx) => {
     let contact: typeof contacts.$inferSelect | undefined;
     if (verifiedId) {
@@ -74,10 +83,15 @@ export async function createVisitorSession(
         .from(contacts)
         .where(and(eq(contacts.accountId, inbox.accountId), eq(contacts.externalId, verifiedId)))
         .limit(1);
-      if (contact && (body.name || body.email)) {
+      if (contact && (body.name || body.email || hasPreChat)) {
         [contact] = await tx
           .update(contacts)
-          .set({ name: body.name ?? contact.name, email: body.email ?? contact.email, updatedAt: ctx.now() })
+          .set({
+            name: body.name ?? contact.name,
+            email: body.email ?? contact.email,
+            attributes: hasPreChat ? { ...contact.attributes, preChat } : contact.attributes,
+            updatedAt: ctx.now(),
+          })
           .where(eq(contacts.id, contact.id))
           .returning();
       }
@@ -91,7 +105,10 @@ export async function createVisitorSession(
           name: body.name ?? null,
           email: body.email ?? null,
           externalId: verifiedId,
-          attributes: body.identity && !verifiedId ? { unverifiedExternalId: body.identity.id } : {},
+          attributes: {
+            ...(body.identity && !verifiedId ? { unverifiedExternalId: body.identity.id } : {}),
+            ...(hasPreChat ? { preChat } : {}),
+          },
         })
         .onConflictDoNothing()
         .returning();
