@@ -1,5 +1,5 @@
 import type { ConversationListQuery } from '@parley/shared';
-import { and, desc, eq, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { conversationScope } from '../../auth/policies.ts';
 import type { AccountActor, Actor } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
@@ -25,9 +25,13 @@ export async function findConversation(
 }
 
 interface ListCursor {
+  /** lastActivityAt in UTC with all six fractional digits PostgreSQL keeps (a Date holds only three). */
   t: string;
   id: string;
 }
+
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function decodeCursor(cursor: string): ListCursor {
   try {
@@ -37,8 +41,9 @@ function decodeCursor(cursor: string): ListCursor {
       parsed !== null &&
       typeof (parsed as ListCursor).t === 'string' &&
       typeof (parsed as ListCursor).id === 'string' &&
+      CURSOR_TIME.test((parsed as ListCursor).t) &&
       !Number.isNaN(Date.parse((parsed as ListCursor).t)) &&
-      /^[0-9a-f-]{36}$/.test((parsed as ListCursor).id)
+      UUID.test((parsed as ListCursor).id)
     ) {
       return parsed as ListCursor;
     }
@@ -48,8 +53,8 @@ function decodeCursor(cursor: string): ListCursor {
   throw new AppError('cursor_invalid', 400, 'The cursor is not one this API issued');
 }
 
-const encodeCursor = (row: ConversationRow) =>
-  Buffer.from(JSON.stringify({ t: row.lastActivityAt.toISOString(), id: row.id })).toString('base64url');
+const encodeCursor = (cursorAt: string, id: string) =>
+  Buffer.from(JSON.stringify({ t: cursorAt, id })).toString('base64url');
 
 /** The agent's own read position joined onto conversation rows; tokens have none. */
 function myReadJoin(actor: AccountActor) {
@@ -95,16 +100,18 @@ export async function listConversations(ctx: AppContext, actor: AccountActor, qu
   } else if (query.assignee) conditions.push(eq(conversations.assigneeId, query.assignee));
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor);
-    const t = new Date(cursor.t);
+    // Compared at full precision: rounding to milliseconds would skip rows within the same millisecond.
     conditions.push(
-      or(
-        lt(conversations.lastActivityAt, t),
-        and(eq(conversations.lastActivityAt, t), lt(conversations.id, cursor.id)),
-      ) as SQL,
+      sql`(${conversations.lastActivityAt}, ${conversations.id}) < (${cursor.t}::timestamptz, ${cursor.id}::uuid)`,
     );
   }
   const rows = await ctx.database.db
-    .select({ row: conversations, contactName: contacts.name, myRead: conversationParticipants.lastReadSeq })
+    .select({
+      row: conversations,
+      contactName: contacts.name,
+      myRead: conversationParticipants.lastReadSeq,
+      cursorAt: sql<string>`to_char(${conversations.lastActivityAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
     .leftJoin(conversationParticipants, myReadJoin(actor))
@@ -115,6 +122,6 @@ export async function listConversations(ctx: AppContext, actor: AccountActor, qu
   const last = page.at(-1);
   return {
     conversations: page.map((r) => withMyRead(presentConversation(r.row, r.contactName), actor, r.myRead)),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last.row) : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.cursorAt, last.row.id) : null,
   };
 }
