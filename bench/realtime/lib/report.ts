@@ -1,0 +1,331 @@
+import type { BenchResults, ScenarioResult } from '../run.ts';
+import type { LoadResult } from './driver.ts';
+
+/** Markdown tables of one run, as printed at the end and copied into bench/README.md. */
+
+const LABELS: Record<string, string> = {
+  'bare-ws': 'bare ws relay',
+  pglite: 'Parley · PGlite',
+  postgres: 'Parley · PostgreSQL',
+  'postgres-redis-2': 'Parley · PostgreSQL + Redis, 2 nodes',
+};
+
+const fmt = (v: number | null | undefined, digits = 1) =>
+  v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits);
+const int = (v: number | null | undefined) =>
+  v === null || v === undefined || Number.isNaN(v) ? '–' : Math.round(v).toLocaleString('en-US');
+
+function serverCpu(run: LoadResult | null): string {
+  const by = run?.cpu?.byProcess;
+  if (!by) return '–';
+  const nodes = Object.entries(by).filter(([k]) => k.startsWith('parley-') || k === 'bare-ws');
+  return nodes.map(([, v]) => fmt(v, 0)).join(' + ');
+}
+
+function spread(values: number[]): string {
+  if (values.length === 0) return '–';
+  return `${int(Math.min(...values))}–${int(Math.max(...values))}`;
+}
+
+function lost(run: LoadResult): string {
+  return run.unacked === 0 && run.undelivered === 0
+    ? '0'
+    : `${run.unacked} unacked / ${run.undelivered} undelivered`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+function problems(s: ScenarioResult): string {
+  const all = { ...(s.open?.problems ?? {}), ...(s.saturation?.problems ?? {}) };
+  const entries = Object.entries(all).filter(([k]) => k !== 'agent_feed_frames');
+  return entries.length ? entries.map(([k, v]) => `${k}: ${v}`).join(', ') : '';
+}
+
+export function render(results: BenchResults): string {
+  const out: string[] = [];
+  const meta = results.meta as {
+    date: string;
+    commit: string;
+    node: string;
+    machine: { cpus: number; model: string; memoryGiB: number; loadAverageAtStart: number[] };
+    postgres: string | null;
+    options: { rate: number; perAgent: number; durationMs: number; satDurationMs: number; warmupMs: number };
+    command: string;
+  };
+  out.push(
+    `Run ${meta.date} · commit ${meta.commit} · Node ${meta.node} · ${meta.machine.cpus} × ${meta.machine.model}, ${meta.machine.memoryGiB} GiB · PostgreSQL ${meta.postgres ?? '?'} · load average at start ${meta.machine.loadAverageAtStart.join(' ')}`,
+  );
+  out.push(`Command: \`${meta.command}\``);
+  out.push('');
+
+  const open = results.scenarios.filter((s) => s.open);
+  if (open.length) {
+    out.push(
+      `### Fixed offered load: ${meta.options.rate} messages/s in total, ${meta.options.durationMs / 1000} s measured after ${meta.options.warmupMs / 1000} s warm-up`,
+    );
+    out.push('');
+    out.push(
+      table(
+        [
+          'Setup',
+          'Conversations',
+          'Sockets (visitors + agents)',
+          'Acked msg/s',
+          'Delivery p50 ms',
+          'Delivery p99 ms',
+          'p99 spread (5 s slices)',
+          'Ack p99 ms',
+          'Lost',
+          'Server CPU %',
+          'PostgreSQL CPU %',
+          'Load gen CPU %',
+          'Machine busy %',
+        ],
+        open.map((s) => {
+          const r = s.open as LoadResult;
+          const p99s = r.slices.deliveryP99.filter((v): v is number => v !== null);
+          return [
+            LABELS[s.engine] ?? s.engine,
+            int(s.conversations),
+            `${int(s.visitorSockets)} + ${int(s.agentSockets)}`,
+            fmt(r.ackedPerSecond),
+            fmt(r.delivery.p50),
+            fmt(r.delivery.p99),
+            p99s.length ? `${fmt(Math.min(...p99s))}–${fmt(Math.max(...p99s))}` : '–',
+            fmt(r.ack.p99),
+            r.shed > 0 ? `${lost(r)}; ${r.shed} offers shed` : lost(r),
+            serverCpu(r),
+            fmt(r.cpu?.byProcess.postgres),
+            fmt(r.cpu?.byProcess['load generator'], 0),
+            fmt(r.cpu?.machineBusyPercent, 0),
+          ];
+        }),
+      ),
+    );
+    out.push('');
+  }
+
+  const sat = results.scenarios.filter((s) => s.saturation);
+  if (sat.length) {
+    out.push(
+      `### Saturation: every visitor keeps one send in flight (closed loop), ${meta.options.satDurationMs / 1000} s measured`,
+    );
+    out.push('');
+    const rawBy = new Map(results.raw.map((r) => [r.concurrency, r]));
+    out.push(
+      table(
+        [
+          'Setup',
+          'Conversations (= writers)',
+          'Durable msg/s',
+          'Spread (5 s slices)',
+          'Delivery p50 ms',
+          'Delivery p99 ms',
+          'Lost',
+          'Server CPU %',
+          'PostgreSQL CPU %',
+          'Machine busy %',
+          'Raw INSERTs/s',
+          'Parley / raw',
+        ],
+        sat.map((s) => {
+          const r = s.saturation as LoadResult;
+          const raw = s.engine === 'pglite' ? undefined : rawBy.get(s.conversations);
+          return [
+            LABELS[s.engine] ?? s.engine,
+            int(s.conversations),
+            fmt(r.ackedPerSecond),
+            spread(r.slices.ackedPerSecond),
+            fmt(r.delivery.p50),
+            fmt(r.delivery.p99),
+            lost(r),
+            serverCpu(r),
+            fmt(r.cpu?.byProcess.postgres),
+            fmt(r.cpu?.machineBusyPercent, 0),
+            raw ? fmt(raw.insertsPerSecond) : '–',
+            raw ? fmt(r.ackedPerSecond / raw.insertsPerSecond, 2) : '–',
+          ];
+        }),
+      ),
+    );
+    out.push('');
+  }
+
+  if (results.raw.length) {
+    out.push('### Baseline (a): raw node-postgres INSERTs of the same rows, pool of 10');
+    out.push('');
+    out.push(
+      table(
+        [
+          'Writers',
+          'INSERTs/s',
+          'Spread (5 s slices)',
+          'INSERT p50 ms',
+          'INSERT p99 ms',
+          'PostgreSQL CPU s',
+          'Client CPU %',
+        ],
+        results.raw.map((r) => [
+          int(r.concurrency),
+          fmt(r.insertsPerSecond),
+          spread(r.slices),
+          fmt(r.latency.p50),
+          fmt(r.latency.p99),
+          fmt(r.postgresCpuSeconds),
+          fmt(r.clientCpuPercent, 0),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+
+  const dbRows = results.scenarios.filter((s) => s.dbPerMessage?.saturation || s.dbPerMessage?.open);
+  if (dbRows.length) {
+    out.push('### PostgreSQL work per stored message (counters over the whole run ÷ acked messages)');
+    out.push('');
+    out.push(
+      table(
+        [
+          'Setup',
+          'Conversations',
+          'Run',
+          'Transactions',
+          'Rows inserted',
+          'Rows updated',
+          'of which events marked published',
+          'Rows fetched',
+          'Buffer hits',
+        ],
+        dbRows.flatMap((s) =>
+          (['open', 'saturation'] as const).flatMap((run) => {
+            const d = s.dbPerMessage?.[run];
+            if (!d) return [];
+            return [
+              [
+                LABELS[s.engine] ?? s.engine,
+                int(s.conversations),
+                run === 'open' ? 'fixed load' : 'saturation',
+                fmt(d.xact_commit, 2),
+                fmt(d.tup_inserted, 2),
+                fmt(d.tup_updated, 2),
+                fmt(d.events_updated, 2),
+                fmt(d.tup_fetched, 1),
+                fmt(d.blks_hit, 1),
+              ],
+            ];
+          }),
+        ),
+      ),
+    );
+    out.push('');
+  }
+
+  const ratios: string[][] = [];
+  const bare = new Map(
+    results.scenarios.filter((s) => s.engine === 'bare-ws').map((s) => [s.conversations, s]),
+  );
+  const rawBy = new Map(results.raw.map((r) => [r.concurrency, r]));
+  for (const s of results.scenarios) {
+    if (s.engine === 'bare-ws') continue;
+    const raw = rawBy.get(s.conversations);
+    if (s.saturation && raw && s.engine !== 'pglite') {
+      const v = s.saturation.ackedPerSecond / raw.insertsPerSecond;
+      ratios.push([
+        `(a) throughput Parley / raw INSERTs`,
+        LABELS[s.engine] ?? s.engine,
+        int(s.conversations),
+        fmt(v, 2),
+        '≥ 0.7',
+        v >= 0.7 ? 'met' : 'not met',
+      ]);
+    }
+    const b = bare.get(s.conversations)?.open?.delivery.p99;
+    const p = s.open?.delivery.p99;
+    if (b && p !== null && p !== undefined) {
+      const v = p / b;
+      ratios.push([
+        `(b) delivery p99 Parley / bare ws`,
+        LABELS[s.engine] ?? s.engine,
+        int(s.conversations),
+        fmt(v, 2),
+        '< 3',
+        v < 3 ? 'met' : 'not met',
+      ]);
+    }
+  }
+  const mp = results.memory.find((m) => m.kind === 'parley-visitor');
+  const mb = results.memory.find((m) => m.kind === 'bare-ws');
+  if (mp && mb) {
+    const v = mp.bytesPerSocket / mb.bytesPerSocket;
+    ratios.push([
+      '(c) memory per idle socket Parley / bare ws (RSS)',
+      LABELS.postgres as string,
+      int(mp.sockets),
+      fmt(v, 2),
+      '< 1.5',
+      v < 1.5 ? 'met' : 'not met',
+    ]);
+    const h = mp.heapBytesPerSocket / mb.heapBytesPerSocket;
+    ratios.push([
+      '(c′) same, JS heap + external only',
+      LABELS.postgres as string,
+      int(mp.sockets),
+      fmt(h, 2),
+      '< 1.5',
+      h < 1.5 ? 'met' : 'not met',
+    ]);
+  }
+  if (results.memory.length) {
+    out.push('### Baseline (c): memory per idle socket (server RSS delta / sockets)');
+    out.push('');
+    out.push(
+      table(
+        [
+          'Server',
+          'Sockets',
+          'RSS before MiB',
+          'RSS after MiB',
+          'Bytes per socket',
+          'JS heap before → after MiB',
+        ],
+        results.memory.map((m) => [
+          m.kind === 'bare-ws' ? 'bare ws (open only)' : 'Parley visitor (authenticated + subscribed)',
+          int(m.sockets),
+          `${fmt(m.rssBeforeBytes / 2 ** 20)} → ${fmt(m.rssAfterBytes / 2 ** 20)}`,
+          int(m.bytesPerSocket),
+          `${fmt(m.heapBeforeBytes / 2 ** 20)} → ${fmt(m.heapAfterBytes / 2 ** 20)}`,
+          int(m.heapBytesPerSocket),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  if (ratios.length) {
+    out.push('### Ratios against the targets');
+    out.push('');
+    out.push(table(['Ratio', 'Setup', 'Conversations / sockets', 'Value', 'Target', 'Verdict'], ratios));
+    out.push('');
+  }
+  const notes = results.scenarios.map((s) => [s, problems(s)] as const).filter(([, p]) => p);
+  if (notes.length || results.errors.length) {
+    out.push('### Problems seen');
+    out.push('');
+    for (const [s, p] of notes) out.push(`- ${LABELS[s.engine] ?? s.engine} N=${s.conversations}: ${p}`);
+    for (const e of results.errors) out.push(`- error: ${e.split('\n')[0]}`);
+    out.push('');
+  }
+  if (results.seeding.length) {
+    out.push(
+      `Seeding through the API (visitor session + conversation each): ${results.seeding
+        .map((s) => `${LABELS[s.engine]} ${int(s.conversations)} in ${fmt(s.seconds)} s`)
+        .join('; ')}.`,
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,76 @@
+/**
+ * Summarizes a V8 CPU profile (from `npm run bench -- --cpu-prof`): self time by package or area and
+ * the hottest functions, to see where a Parley node spends its CPU.
+ *
+ * Usage: node bench/realtime/profile-summary.ts <file.cpuprofile> [top=25]
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const file = process.argv[2];
+const top = Number(process.argv[3] ?? 25);
+if (!file) {
+  process.stderr.write('Usage: node bench/realtime/profile-summary.ts <file.cpuprofile> [top]\n');
+  process.exit(2);
+}
+const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const selfMicros = new Map<number, number>();
+for (let i = 0; i < profile.samples.length; i++) {
+  const id = profile.samples[i] as number;
+  selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+}
+
+/** Which part of the stack a frame belongs to, judged from its script URL. */
+function area(url: string, name: string): string {
+  if (name === '(idle)') return '(idle)';
+  if (name === '(garbage collector)') return '(garbage collector)';
+  if (name === '(program)') return '(program: native, not attributed)';
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (nm) return nm[1] as string;
+  const src = /\/(apps\/server\/src|packages\/shared\/src)\/(.*)$/.exec(url);
+  if (src) return `parley: ${(src[2] as string).split('/').slice(0, 2).join('/')}`;
+  if (url.startsWith('node:')) return url;
+  if (url === '') return '(native / builtins)';
+  return url;
+}
+
+const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
+const areas = new Map<string, number>();
+const functions = new Map<string, number>();
+for (const [id, micros] of selfMicros) {
+  const node = byId.get(id);
+  if (!node) continue;
+  const { functionName, url, lineNumber } = node.callFrame;
+  const a = area(url, functionName);
+  areas.set(a, (areas.get(a) ?? 0) + micros);
+  const short = url.replace(/^.*node_modules\//, '').replace(/^.*\/(apps|packages)\//, '$1/');
+  const key = `${functionName || '(anonymous)'} ${short}:${lineNumber + 1}`;
+  functions.set(key, (functions.get(key) ?? 0) + micros);
+}
+
+const pct = (v: number) => `${((v / total) * 100).toFixed(1)}%`;
+const busy = total - (areas.get('(idle)') ?? 0);
+process.stdout.write(
+  `${file}\nwall ${(total / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s (${pct(busy)})\n\nSelf time by area:\n`,
+);
+for (const [a, v] of [...areas].sort((x, y) => y[1] - x[1]).slice(0, top)) {
+  process.stdout.write(`  ${pct(v).padStart(6)}  ${a}\n`);
+}
+process.stdout.write('\nHottest functions (self time):\n');
+for (const [f, v] of [...functions].sort((x, y) => y[1] - x[1]).slice(0, top)) {
+  process.stdout.write(`  ${pct(v).padStart(6)}  ${f}\n`);
+}
