@@ -23,7 +23,20 @@ const envSchema = z.object({
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Extra origins allowed to open agent WebSockets and make cookie requests (comma-separated). */
-  ALLOWED_ORIGINS: z.string().default(''),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .superRefine((value, check) => {
+      // Browsers send the bare origin; "https://app.example.com/" would never match and fail silently.
+      for (const entry of splitList(value)) {
+        if (!isOrigin(entry)) {
+          check.addIssue({
+            code: 'custom',
+            message: `"${entry}" is not an origin such as https://app.example.com`,
+          });
+        }
+      }
+    }),
   NODE_NAME: z.string().min(1).max(64).optional(),
   BODY_LIMIT_BYTES: z.coerce
     .number()
@@ -51,6 +64,21 @@ const envSchema = z.object({
       'true, false, a hop count, or a comma-separated list of loopback, linklocal, uniquelocal, addresses and CIDR ranges',
     ),
 });
+
+const splitList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 function isProxyEntry(entry: string): boolean {
   if (entry === 'loopback' || entry === 'linklocal' || entry === 'uniquelocal') return true;
@@ -103,12 +131,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env = parsed.data;
   const secret = env.SECRET_KEY ?? readOrCreateSecret(env.DATA_DIR);
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
-  const allowedOrigins = [
-    new URL(publicUrl).origin,
-    ...env.ALLOWED_ORIGINS.split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
-  ];
+  const allowedOrigins = [new URL(publicUrl).origin, ...splitList(env.ALLOWED_ORIGINS)];
   return {
     ...env,
     SECRET_KEY: secret,
@@ -118,16 +141,35 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   };
 }
 
-function readOrCreateSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'secret.key');
+function readSecret(file: string): string | null {
   try {
     const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
+    return existing.length >= 32 ? existing : null;
   } catch {
-    // absent: create below
+    return null;
   }
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
+}
+
+/**
+ * Creates the secret only if no file exists (exclusive create), so two processes starting on the
+ * same DATA_DIR agree on one key, and an existing key is never silently replaced.
+ */
+function readOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'secret.key');
+  const existing = readSecret(file);
+  if (existing) return existing;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST') throw new EnvError([`DATA_DIR: cannot create ${file} (${code ?? String(error)})`]);
+  }
+  const created = readSecret(file);
+  if (!created) {
+    throw new EnvError([
+      `DATA_DIR: ${file} does not hold a secret of at least 32 characters; remove it or set SECRET_KEY`,
+    ]);
+  }
+  return created;
 }
