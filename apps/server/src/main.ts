@@ -1,12 +1,10 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { tokenScopeSchema } from '@parley/shared';
 import { z } from 'zod';
-import { connectDatabase } from './db/connect.ts';
 import { EnvError, loadEnv } from './env.ts';
-import { createAccountWithAdmin } from './modules/accounts/commands.ts';
-import { DEMO_PASSWORD, seedDemo } from './modules/demo/seed.ts';
-import { createApiToken } from './modules/tokens/commands.ts';
-import { startServer } from './server.ts';
+
+// The database, the server and the commands are imported when a command needs them, so that help,
+// configuration errors and bad arguments answer at once.
 
 const usage = `Usage: npm run parley -- <command> [options]
 
@@ -25,6 +23,21 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** Options of one command; an unknown or malformed option is a usage error (exit 2), not a crash. */
+function optionsOf(command: string, args: string[], options: ParseArgsConfig['options']) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | undefined
+    >;
+  } catch (error) {
+    fail(`${command}: ${(error as Error).message}`);
+  }
+}
+
+const problemsOf = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
@@ -39,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
     throw error;
   }
   const openDb = async () => {
+    const { connectDatabase } = await import('./db/connect.ts');
     const database = await connectDatabase({
       databaseUrl: env.DATABASE_URL,
       dataDir: env.DATA_DIR,
@@ -50,6 +64,7 @@ async function main(argv: string[]): Promise<void> {
 
   switch (command) {
     case 'start': {
+      const { startServer } = await import('./server.ts');
       const server = await startServer({ env });
       process.stdout.write(`Parley is running at ${env.PUBLIC_URL} (API docs: ${env.PUBLIC_URL}/api/docs)\n`);
       const shutdown = (signal: string) => {
@@ -69,14 +84,11 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'create-admin': {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          email: { type: 'string' },
-          password: { type: 'string' },
-          name: { type: 'string' },
-          account: { type: 'string' },
-        },
+      const values = optionsOf('create-admin', rest, {
+        email: { type: 'string' },
+        password: { type: 'string' },
+        name: { type: 'string' },
+        account: { type: 'string' },
       });
       const input = z
         .object({
@@ -86,10 +98,8 @@ async function main(argv: string[]): Promise<void> {
           account: z.string().min(1),
         })
         .safeParse(values);
-      if (!input.success)
-        fail(
-          `create-admin: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        );
+      if (!input.success) fail(`create-admin: ${problemsOf(input.error)}`);
+      const { createAccountWithAdmin } = await import('./modules/accounts/commands.ts');
       const database = await openDb();
       try {
         const created = await database.db.transaction((tx) =>
@@ -102,16 +112,17 @@ async function main(argv: string[]): Promise<void> {
         );
         process.stdout.write(`Account ${created.accountId} created with admin ${input.data.email}.\n`);
       } catch (error) {
-        fail(`create-admin: ${(error as Error).message}`);
-      } finally {
         await database.close();
+        fail(`create-admin: ${(error as Error).message}`);
       }
+      await database.close();
       return;
     }
     case 'create-token': {
-      const { values } = parseArgs({
-        args: rest,
-        options: { account: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' } },
+      const values = optionsOf('create-token', rest, {
+        account: { type: 'string' },
+        scopes: { type: 'string' },
+        name: { type: 'string' },
       });
       const input = z
         .object({
@@ -128,30 +139,33 @@ async function main(argv: string[]): Promise<void> {
           name: z.string().min(1).default('CLI token'),
         })
         .safeParse(values);
-      if (!input.success)
-        fail(
-          `create-token: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        );
+      if (!input.success) fail(`create-token: ${problemsOf(input.error)}`);
+      const { createApiToken } = await import('./modules/tokens/commands.ts');
       const database = await openDb();
+      let token: string | null = null;
       try {
         const account = await database.db.query.accounts.findFirst({
           where: (t, { eq }) => eq(t.id, input.data.account),
         });
-        if (!account) fail('create-token: no such account');
-        const { token } = await createApiToken(database.db, {
-          accountId: input.data.account,
-          name: input.data.name,
-          scopes: input.data.scopes,
-          createdBy: null,
-        });
-        process.stdout.write(`${token}\n`);
-        process.stderr.write('Store this token now: it is shown only once.\n');
+        if (account) {
+          ({ token } = await createApiToken(database.db, {
+            accountId: input.data.account,
+            name: input.data.name,
+            scopes: input.data.scopes,
+            createdBy: null,
+          }));
+        }
       } finally {
         await database.close();
       }
+      if (!token) fail('create-token: no such account');
+      process.stdout.write(`${token}\n`);
+      process.stderr.write('Store this token now: it is shown only once.\n');
       return;
     }
     case 'seed-demo': {
+      const { startServer } = await import('./server.ts');
+      const { DEMO_PASSWORD, seedDemo } = await import('./modules/demo/seed.ts');
       const server = await startServer({ env: { ...env, PORT: 0, HOST: '127.0.0.1', LOG_LEVEL: 'warn' } });
       try {
         const result = await seedDemo(server.ctx);
