@@ -1,0 +1,97 @@
+import { Alert, Button, Center, Stack, Text } from '@mantine/core';
+import { IconPlugConnectedX } from '@tabler/icons-react';
+import { useEffect } from 'react';
+import { CommandPalette } from './components/CommandPalette.tsx';
+import { FullPageLoader } from './components/common.tsx';
+import { NavRail } from './components/NavRail.tsx';
+import { ShortcutHelp } from './components/Shortcuts.tsx';
+import { useT } from './i18n/index.tsx';
+import { useAccountFeed } from './inbox/feed.ts';
+import { InboxScreen } from './inbox/InboxScreen.tsx';
+import { useConnectionState } from './lib/realtime-instance.ts';
+import { match, navigate, useLocation } from './lib/router.ts';
+import { useReady, useSession } from './lib/session.tsx';
+import { InviteScreen } from './screens/InviteScreen.tsx';
+import { LoginScreen } from './screens/LoginScreen.tsx';
+import { SetupScreen } from './screens/SetupScreen.tsx';
+import { SettingsScreen } from './settings/SettingsScreen.tsx';
+
+function ConnectionBanner() {
+  const t = useT();
+  const state = useConnectionState();
+  if (state === 'online') return null;
+  return (
+    <div className="connection" role="status" data-state={state}>
+      {t('common.offline')}
+    </div>
+  );
+}
+
+/** Everything after sign-in: the rail, the screen for the current path, palette and shortcuts. */
+function Workspace() {
+  const { pathname } = useLocation();
+  const { session, account } = useReady();
+  const { preferences } = useSession();
+  useAccountFeed(account.accountId, session.user.id, preferences.soundMuted);
+
+  const inbox = match('/inbox/:view/:conversationId?', pathname);
+  const settings = match('/settings/:section?/:id?', pathname);
+  useEffect(() => {
+    if (!inbox && !settings) navigate('/inbox/all', { replace: true });
+  }, [inbox, settings]);
+
+  return (
+    <div className="shell">
+      <NavRail />
+      <main className="shell__main">
+        <ConnectionBanner />
+        {inbox ? (
+          <InboxScreen view={inbox.view ?? 'all'} conversationId={inbox.conversationId} />
+        ) : settings ? (
+          <SettingsScreen section={settings.section ?? 'inboxes'} id={settings.id} />
+        ) : null}
+      </main>
+      <CommandPalette />
+      <ShortcutHelp />
+    </div>
+  );
+}
+
+export function App() {
+  const t = useT();
+  const { state, logout } = useSession();
+  const { pathname } = useLocation();
+  const invite = match('/invite/:token', pathname);
+  if (invite?.token) return <InviteScreen token={invite.token} />;
+  switch (state.status) {
+    case 'loading':
+      return <FullPageLoader />;
+    case 'unreachable':
+      return (
+        <Center h="100dvh">
+          <Stack align="center">
+            <IconPlugConnectedX size={40} color="var(--mantine-color-gray-6)" />
+            <Text>{t('error.network')}</Text>
+            <Button onClick={state.retry}>{t('common.retry')}</Button>
+          </Stack>
+        </Center>
+      );
+    case 'setup':
+      return <SetupScreen />;
+    case 'anonymous':
+      return <LoginScreen />;
+    case 'no_account':
+      return (
+        <Center h="100dvh">
+          <Stack align="center" maw={420}>
+            <Alert color="orange">{t('invite.notFound')}</Alert>
+            <Button variant="light" onClick={() => void logout()}>
+              {t('user.logout')}
+            </Button>
+          </Stack>
+        </Center>
+      );
+    case 'ready':
+      return <Workspace />;
+  }
+}

@@ -1,0 +1,188 @@
+import { ActionIcon, Indicator, Menu, Stack, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import { spotlight } from '@mantine/spotlight';
+import {
+  IconBell,
+  IconCheck,
+  IconInbox,
+  IconKeyboard,
+  IconLanguage,
+  IconLogout,
+  IconSearch,
+  IconSettings,
+  IconUser,
+  IconVolume,
+  IconVolumeOff,
+} from '@tabler/icons-react';
+import { useState } from 'react';
+import { locales, useI18n } from '../i18n/index.tsx';
+import { notificationPermission, requestNotificationPermission } from '../lib/alerts.ts';
+import { linkHandler, navigate, useLocation } from '../lib/router.ts';
+import { useReady, useSession } from '../lib/session.tsx';
+import { Logo, PersonAvatar } from './common.tsx';
+import { openShortcutHelp } from './Shortcuts.tsx';
+
+function RailLink({
+  to,
+  label,
+  icon,
+  active,
+}: {
+  to: string;
+  label: string;
+  icon: React.ReactNode;
+  active: boolean;
+}) {
+  return (
+    <Tooltip label={label} position="right">
+      <UnstyledButton
+        component="a"
+        href={to}
+        onClick={linkHandler(to)}
+        className="rail__link"
+        data-active={active || undefined}
+        aria-label={label}
+        aria-current={active ? 'page' : undefined}
+      >
+        {icon}
+      </UnstyledButton>
+    </Tooltip>
+  );
+}
+
+/** The narrow bar on the left: where you are, search, and you. */
+export function NavRail() {
+  const { t, locale } = useI18n();
+  const { pathname } = useLocation();
+  const { session, account } = useReady();
+  const { logout, preferences, updatePreferences, switchAccount } = useSession();
+  const [permission, setPermission] = useState(notificationPermission);
+  return (
+    <nav className="rail" aria-label="Main">
+      <Stack gap={6} align="center">
+        <UnstyledButton
+          component="a"
+          href="/inbox/all"
+          onClick={linkHandler('/inbox/all')}
+          mb="sm"
+          aria-label="Parley"
+        >
+          <Logo size={34} />
+        </UnstyledButton>
+        <RailLink
+          to="/inbox/all"
+          label={t('nav.inbox')}
+          icon={<IconInbox size={22} stroke={1.7} />}
+          active={pathname.startsWith('/inbox')}
+        />
+        <RailLink
+          to="/settings/inboxes"
+          label={t('nav.settings')}
+          icon={<IconSettings size={22} stroke={1.7} />}
+          active={pathname.startsWith('/settings')}
+        />
+        <Tooltip label={`${t('nav.search')} (Ctrl+K)`} position="right">
+          <ActionIcon
+            variant="subtle"
+            color="gray"
+            size={42}
+            radius="md"
+            onClick={() => spotlight.open()}
+            aria-label={t('nav.search')}
+          >
+            <IconSearch size={21} stroke={1.7} />
+          </ActionIcon>
+        </Tooltip>
+      </Stack>
+      <Stack gap={6} align="center">
+        <Tooltip label={`${t('nav.shortcuts')} (?)`} position="right">
+          <ActionIcon
+            variant="subtle"
+            color="gray"
+            size={42}
+            radius="md"
+            onClick={openShortcutHelp}
+            aria-label={t('nav.shortcuts')}
+            visibleFrom="sm"
+          >
+            <IconKeyboard size={21} stroke={1.7} />
+          </ActionIcon>
+        </Tooltip>
+        <Menu position="right-end" width={260} shadow="md" withinPortal>
+          <Menu.Target>
+            <UnstyledButton aria-label={session.user.name} data-testid="user-menu">
+              <Indicator color="teal" size={10} offset={4} position="bottom-end" withBorder>
+                <PersonAvatar name={session.user.name} seed={session.user.id} size={36} />
+              </Indicator>
+            </UnstyledButton>
+          </Menu.Target>
+          <Menu.Dropdown>
+            <Menu.Label>
+              <Text fz="sm" fw={600} c="var(--mantine-color-text)" truncate>
+                {session.user.name}
+              </Text>
+              <Text fz="xs" c="dimmed" truncate>
+                {session.user.email}
+              </Text>
+            </Menu.Label>
+            {session.memberships.length > 1 ? (
+              <>
+                <Menu.Divider />
+                {session.memberships.map((m) => (
+                  <Menu.Item
+                    key={m.accountId}
+                    onClick={() => switchAccount(m.accountId)}
+                    rightSection={m.accountId === account.accountId ? <IconCheck size={14} /> : null}
+                  >
+                    {m.accountName}
+                  </Menu.Item>
+                ))}
+              </>
+            ) : null}
+            <Menu.Divider />
+            <Menu.Item leftSection={<IconUser size={16} />} onClick={() => navigate('/settings/profile')}>
+              {t('user.profile')}
+            </Menu.Item>
+            <Menu.Item
+              leftSection={preferences.soundMuted ? <IconVolume size={16} /> : <IconVolumeOff size={16} />}
+              onClick={() => updatePreferences({ soundMuted: !preferences.soundMuted })}
+              data-testid="toggle-sound"
+            >
+              {preferences.soundMuted ? t('user.unmute') : t('user.mute')}
+            </Menu.Item>
+            {permission === 'default' ? (
+              <Menu.Item
+                leftSection={<IconBell size={16} />}
+                onClick={() => void requestNotificationPermission().then(setPermission)}
+              >
+                {t('user.notifications')}
+              </Menu.Item>
+            ) : null}
+            <Menu.Divider />
+            <Menu.Label>
+              <IconLanguage size={12} style={{ verticalAlign: -2 }} /> {t('user.language')}
+            </Menu.Label>
+            {locales.map((l) => (
+              <Menu.Item
+                key={l.value}
+                onClick={() => updatePreferences({ locale: l.value })}
+                rightSection={l.value === locale ? <IconCheck size={14} /> : null}
+                data-locale={l.value}
+              >
+                {l.label}
+              </Menu.Item>
+            ))}
+            <Menu.Divider />
+            <Menu.Item
+              leftSection={<IconLogout size={16} />}
+              color="red"
+              onClick={() => void logout()}
+              data-testid="logout"
+            >
+              {t('user.logout')}
+            </Menu.Item>
+          </Menu.Dropdown>
+        </Menu>
+      </Stack>
+    </nav>
+  );
+}

@@ -1,0 +1,99 @@
+import { Avatar, Badge, Center, EmptyState, Loader, type MantineSize, Tooltip } from '@mantine/core';
+import type { ConversationStatus } from '@parley/shared';
+import type { ReactNode } from 'react';
+import { useI18n } from '../i18n/index.tsx';
+import { colorFor, initials } from '../lib/text.tsx';
+
+export function PersonAvatar({
+  name,
+  seed,
+  size = 'md',
+}: {
+  name: string | null | undefined;
+  seed: string;
+  size?: MantineSize | number;
+}) {
+  return (
+    <Avatar size={size} radius="xl" color={colorFor(seed)} variant="light" aria-hidden>
+      {initials(name)}
+    </Avatar>
+  );
+}
+
+const statusColors: Record<ConversationStatus, string> = {
+  new: 'blue',
+  open: 'teal',
+  pending: 'yellow',
+  on_hold: 'orange',
+  solved: 'gray',
+  closed: 'dark',
+};
+
+export function StatusBadge({ status, size = 'sm' }: { status: ConversationStatus; size?: MantineSize }) {
+  const { t } = useI18n();
+  return (
+    <Badge color={statusColors[status]} variant="light" size={size} data-status={status}>
+      {t(`status.${status}`)}
+    </Badge>
+  );
+}
+
+export function RelativeTime({ iso }: { iso: string }) {
+  const { formatRelative, formatDate, formatTime } = useI18n();
+  return (
+    <Tooltip label={`${formatDate(iso)} ${formatTime(iso)}`}>
+      <time dateTime={iso}>{formatRelative(iso)}</time>
+    </Tooltip>
+  );
+}
+
+export function FullPageLoader() {
+  return (
+    <Center h="100dvh">
+      <Loader type="dots" />
+    </Center>
+  );
+}
+
+export function Empty({
+  icon,
+  title,
+  description,
+  children,
+}: {
+  icon: ReactNode;
+  title: string;
+  description?: ReactNode;
+  children?: ReactNode;
+}) {
+  return (
+    <EmptyState
+      icon={icon}
+      title={title}
+      description={description}
+      variant="light"
+      size="md"
+      maw={420}
+      mx="auto"
+      py="xl"
+    >
+      {children ? <EmptyState.Actions>{children}</EmptyState.Actions> : null}
+    </EmptyState>
+  );
+}
+
+/** The Parley mark: a speech bubble. */
+export function Logo({ size = 32 }: { size?: number }) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <rect width="32" height="32" rx="9" fill="var(--mantine-color-brand-7)" />
+      <path
+        d="M9 11.5A3.5 3.5 0 0 1 12.5 8h7A3.5 3.5 0 0 1 23 11.5v5a3.5 3.5 0 0 1-3.5 3.5H15l-4.2 3.4c-.5.4-1.3 0-1.3-.6V20A3.5 3.5 0 0 1 9 16.5v-5Z"
+        fill="#fff"
+      />
+      <circle cx="13" cy="14" r="1.3" fill="var(--mantine-color-brand-7)" />
+      <circle cx="16" cy="14" r="1.3" fill="var(--mantine-color-brand-7)" />
+      <circle cx="19" cy="14" r="1.3" fill="var(--mantine-color-brand-7)" />
+    </svg>
+  );
+}

@@ -1,0 +1,4 @@
+import type { Dictionary } from './en.ts';
+import { en } from './en.ts';
+
+export const ptBR: Dictionary = { ...en };

@@ -1,0 +1,277 @@
+import { ActionIcon, Alert, Box, Button, Center, Drawer, Group, Loader, Text, Tooltip } from '@mantine/core';
+import { useHotkeys, useMediaQuery } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import type { Conversation, Inbox } from '@parley/shared';
+import {
+  IconArrowLeft,
+  IconCheck,
+  IconInfoCircle,
+  IconLayoutSidebarRight,
+  IconRefresh,
+} from '@tabler/icons-react';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { Empty, PersonAvatar, StatusBadge } from '../components/common.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { get, post } from '../lib/api.ts';
+import { conversationStore, useConversation } from '../lib/conversation-store.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { openConversation } from '../lib/focus.ts';
+import { Composer, type ComposerHandle } from './Composer.tsx';
+import { ContactPanel } from './ContactPanel.tsx';
+import { MessageList } from './MessageList.tsx';
+import { useConversationMessages } from './messages-state.ts';
+
+function TypingLine({ names }: { names: string[] }) {
+  const { t } = useI18n();
+  if (names.length === 0) return <Box className="typing" aria-hidden />;
+  return (
+    <Box className="typing" aria-live="polite" data-testid="typing-indicator">
+      <span className="typing__dots" aria-hidden>
+        <i />
+        <i />
+        <i />
+      </span>
+      <Text fz="xs" c="dimmed" span>
+        {t('conversation.typing', { name: names.join(', ') })}
+      </Text>
+    </Box>
+  );
+}
+
+export function ConversationPane({
+  accountId,
+  conversationId,
+  me,
+  inboxes,
+  onBack,
+  hrefFor,
+}: {
+  accountId: string;
+  conversationId: string;
+  me: string;
+  inboxes: Inbox[] | undefined;
+  onBack: (() => void) | null;
+  hrefFor: (id: string) => string;
+}) {
+  const { t } = useI18n();
+  const wide = useMediaQuery('(min-width: 90em)', true);
+  const [drawer, setDrawer] = useState(false);
+  const [panelOpen, setPanelOpen] = useState(true);
+  const composer = useRef<ComposerHandle>(null);
+
+  const fetched = useQuery({
+    queryKey: ['conversation', accountId, conversationId],
+    queryFn: async () => {
+      const { conversation } = await get<{ conversation: Conversation }>(
+        `/api/accounts/${accountId}/conversations/${conversationId}`,
+      );
+      conversationStore.upsert([conversation]);
+      return conversation;
+    },
+    retry: false,
+  });
+  const conversation = useConversation(conversationId) ?? fetched.data;
+  const thread = useConversationMessages(accountId, conversationId, me);
+  const { markRead } = thread;
+
+  useEffect(() => {
+    openConversation.id = conversationId;
+    return () => {
+      if (openConversation.id === conversationId) openConversation.id = null;
+    };
+  }, [conversationId]);
+
+  // Reading happens when the thread is on screen and the tab is in front.
+  const newest = thread.messages.at(-1)?.seq ?? 0;
+  useEffect(() => {
+    const mark = () => {
+      if (document.visibilityState === 'visible' && document.hasFocus()) markRead();
+    };
+    if (newest > 0) mark();
+    window.addEventListener('focus', mark);
+    document.addEventListener('visibilitychange', mark);
+    return () => {
+      window.removeEventListener('focus', mark);
+      document.removeEventListener('visibilitychange', mark);
+    };
+  }, [newest, markRead]);
+
+  const changeStatus = useMutation({
+    mutationFn: (status: 'open' | 'solved') =>
+      post<{ conversation: Conversation }>(
+        `/api/accounts/${accountId}/conversations/${conversationId}/status`,
+        {
+          status,
+        },
+      ),
+    onSuccess: ({ conversation: updated }, status) => {
+      conversationStore.upsert([updated]);
+      notifications.show({
+        message: status === 'solved' ? t('conversation.resolved') : t('conversation.reopened'),
+        color: status === 'solved' ? 'teal' : 'brand',
+        icon: <IconCheck size={16} />,
+        autoClose: 2500,
+      });
+    },
+    onError: (error) => notifications.show({ color: 'red', message: errorMessage(error, t) }),
+  });
+
+  const resolvable = conversation && conversation.status !== 'solved' && conversation.status !== 'closed';
+  const toggleStatus = () => {
+    if (!conversation || changeStatus.isPending) return;
+    if (resolvable) changeStatus.mutate('solved');
+    else if (conversation.status === 'solved') changeStatus.mutate('open');
+  };
+
+  useHotkeys([
+    ['r', () => composer.current?.focus('reply')],
+    ['n', () => composer.current?.focus('note')],
+    ['e', toggleStatus],
+  ]);
+
+  if (thread.status === 'not_found' || (fetched.isError && !conversation)) {
+    return (
+      <Center className="pane">
+        <Empty icon={<IconInfoCircle size={26} />} title={t('conversation.notFound')} />
+      </Center>
+    );
+  }
+  if (!conversation) {
+    return (
+      <Center className="pane">
+        <Loader type="dots" />
+      </Center>
+    );
+  }
+
+  const name = conversation.contactName ?? t('list.visitor', { number: conversation.number });
+  const inbox = inboxes?.find((i) => i.id === conversation.inboxId);
+  const typingNames = thread.typing.map((a) => a.name ?? t('conversation.someone'));
+  const panel = (
+    <ContactPanel
+      accountId={accountId}
+      conversation={conversation}
+      currentId={conversationId}
+      filterHref={hrefFor}
+    />
+  );
+  const showPanel = wide && panelOpen;
+
+  return (
+    <Box className="pane" data-testid="conversation-pane" data-conversation-id={conversationId}>
+      <Box className="pane__main">
+        <header className="pane__header">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
+            {onBack ? (
+              <ActionIcon
+                variant="subtle"
+                color="gray"
+                onClick={onBack}
+                aria-label={t('common.back')}
+                size="lg"
+              >
+                <IconArrowLeft size={20} />
+              </ActionIcon>
+            ) : null}
+            <PersonAvatar name={conversation.contactName} seed={conversation.contactId} size={38} />
+            <Box style={{ minWidth: 0 }}>
+              <Group gap={8} wrap="nowrap">
+                <Text component="h2" fz={16} fw={650} truncate data-testid="conversation-title">
+                  {name}
+                </Text>
+                <StatusBadge status={conversation.status} />
+              </Group>
+              <Text fz="xs" c="dimmed" truncate>
+                #{conversation.number}
+                {inbox ? ` · ${inbox.name}` : ''}
+              </Text>
+            </Box>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            {resolvable ? (
+              <Tooltip label={`${t('conversation.resolve')} (E)`}>
+                <Button
+                  color="teal"
+                  leftSection={<IconCheck size={16} />}
+                  onClick={() => changeStatus.mutate('solved')}
+                  loading={changeStatus.isPending}
+                  data-testid="resolve"
+                >
+                  {t('conversation.resolve')}
+                </Button>
+              </Tooltip>
+            ) : conversation.status === 'solved' ? (
+              <Tooltip label={`${t('conversation.reopen')} (E)`}>
+                <Button
+                  variant="default"
+                  leftSection={<IconRefresh size={16} />}
+                  onClick={() => changeStatus.mutate('open')}
+                  loading={changeStatus.isPending}
+                  data-testid="reopen"
+                >
+                  {t('conversation.reopen')}
+                </Button>
+              </Tooltip>
+            ) : null}
+            <Tooltip label={t('conversation.details')}>
+              <ActionIcon
+                variant={showPanel ? 'light' : 'subtle'}
+                color="gray"
+                size="lg"
+                onClick={() => (wide ? setPanelOpen((v) => !v) : setDrawer(true))}
+                aria-label={t('conversation.details')}
+              >
+                <IconLayoutSidebarRight size={20} />
+              </ActionIcon>
+            </Tooltip>
+          </Group>
+        </header>
+        {thread.status === 'loading' ? (
+          <Center style={{ flex: 1 }}>
+            <Loader type="dots" />
+          </Center>
+        ) : thread.status === 'error' ? (
+          <Center style={{ flex: 1 }}>
+            <Text c="dimmed">{t('common.error')}</Text>
+          </Center>
+        ) : (
+          <MessageList
+            key={conversationId}
+            messages={thread.messages}
+            pending={thread.pending}
+            hasOlder={thread.hasOlder}
+            loadingOlder={thread.loadingOlder}
+            onLoadOlder={thread.loadOlder}
+            onRetry={thread.retry}
+            me={me}
+            contactReadSeq={thread.contactReadSeq}
+          />
+        )}
+        <TypingLine names={typingNames} />
+        {conversation.status === 'closed' ? (
+          <Alert color="gray" m="md" icon={<IconInfoCircle size={16} />}>
+            {t('conversation.closedNotice')}
+          </Alert>
+        ) : (
+          <Composer
+            ref={composer}
+            conversationId={conversationId}
+            disabled={thread.status !== 'ready'}
+            onSend={thread.send}
+          />
+        )}
+      </Box>
+      {showPanel ? <aside className="pane__side">{panel}</aside> : null}
+      <Drawer
+        opened={drawer && !wide}
+        onClose={() => setDrawer(false)}
+        position="right"
+        size={340}
+        title={t('contact.title')}
+      >
+        {panel}
+      </Drawer>
+    </Box>
+  );
+}

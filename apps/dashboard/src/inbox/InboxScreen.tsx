@@ -1,0 +1,110 @@
+import { Box, Center, Group, Kbd, Text } from '@mantine/core';
+import { useHotkeys, useMediaQuery } from '@mantine/hooks';
+import type { ConversationStatus } from '@parley/shared';
+import { IconMessages } from '@tabler/icons-react';
+import { useCallback, useMemo } from 'react';
+import { Empty } from '../components/common.tsx';
+import { useT } from '../i18n/index.tsx';
+import { useConversations } from '../lib/conversation-store.ts';
+import { useInboxes } from '../lib/queries.ts';
+import { navigate, useLocation } from '../lib/router.ts';
+import { useReady } from '../lib/session.tsx';
+import { ConversationList, hrefFor } from './ConversationList.tsx';
+import { ConversationPane } from './ConversationPane.tsx';
+import { type ListFilter, useConversationList, type View, views } from './list-state.ts';
+import { ViewsSidebar } from './ViewsSidebar.tsx';
+
+const statuses = new Set(['new', 'open', 'pending', 'on_hold', 'solved', 'closed']);
+
+export function InboxScreen({ view, conversationId }: { view: string; conversationId: string | undefined }) {
+  const t = useT();
+  const { session, account } = useReady();
+  const { search } = useLocation();
+  const me = session.user.id;
+  const phone = useMediaQuery('(max-width: 48em)', false);
+  const roomy = useMediaQuery('(min-width: 75em)', true);
+  const statusParam = search.get('status');
+  const filter = useMemo<ListFilter>(
+    () => ({
+      view: (views as string[]).includes(view) ? (view as View) : 'all',
+      status: statusParam && statuses.has(statusParam) ? (statusParam as ConversationStatus) : null,
+      inboxId: search.get('inbox'),
+    }),
+    [view, statusParam, search],
+  );
+  const inboxes = useInboxes(account.accountId);
+  const { query, conversations } = useConversationList(account.accountId, filter, me);
+  const everything = useConversations();
+
+  const loadMore = useCallback(() => {
+    if (query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
+  }, [query]);
+
+  const move = (delta: number) => {
+    if (conversations.length === 0) return;
+    const index = conversations.findIndex((c) => c.id === conversationId);
+    const next =
+      conversations[index === -1 ? 0 : Math.min(conversations.length - 1, Math.max(0, index + delta))];
+    if (next) navigate(hrefFor(filter, next.id));
+  };
+  useHotkeys([
+    ['j', () => move(1)],
+    ['k', () => move(-1)],
+  ]);
+
+  const showList = !phone || !conversationId;
+  const showPane = !phone || Boolean(conversationId);
+
+  return (
+    <Box className="inbox" data-phone={phone || undefined}>
+      {roomy && !phone ? (
+        <ViewsSidebar
+          filter={filter}
+          conversations={everything}
+          inboxes={inboxes.data}
+          me={me}
+          accountName={account.accountName}
+        />
+      ) : null}
+      {showList ? (
+        <ConversationList
+          filter={filter}
+          conversations={conversations}
+          inboxes={inboxes.data}
+          selectedId={conversationId}
+          loading={query.isPending}
+          hasMore={query.hasNextPage}
+          loadingMore={query.isFetchingNextPage}
+          onLoadMore={loadMore}
+          isAdmin={account.role === 'admin'}
+          compactViews={!roomy || phone}
+        />
+      ) : null}
+      {showPane ? (
+        conversationId ? (
+          <ConversationPane
+            key={conversationId}
+            accountId={account.accountId}
+            conversationId={conversationId}
+            me={me}
+            inboxes={inboxes.data}
+            onBack={phone ? () => navigate(hrefFor(filter)) : null}
+            hrefFor={(id) => hrefFor(filter, id)}
+          />
+        ) : (
+          <Center className="pane pane--empty">
+            <Empty icon={<IconMessages size={28} />} title={t('conversation.pick.title')}>
+              <Group gap={6} justify="center">
+                <Kbd>J</Kbd>
+                <Kbd>K</Kbd>
+                <Text fz="sm" c="dimmed">
+                  {t('conversation.pick.description')}
+                </Text>
+              </Group>
+            </Empty>
+          </Center>
+        )
+      ) : null}
+    </Box>
+  );
+}

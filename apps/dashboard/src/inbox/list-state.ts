@@ -1,0 +1,58 @@
+import type { Conversation, ConversationStatus } from '@parley/shared';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useEffect, useMemo } from 'react';
+import { get, qs } from '../lib/api.ts';
+import { byActivity, conversationStore, useConversations } from '../lib/conversation-store.ts';
+import { keys } from '../lib/queries.ts';
+
+export type View = 'mine' | 'unassigned' | 'all';
+export const views: View[] = ['mine', 'unassigned', 'all'];
+
+export interface ListFilter {
+  view: View;
+  status: ConversationStatus | null;
+  inboxId: string | null;
+}
+
+export function matches(c: Conversation, filter: ListFilter, me: string): boolean {
+  if (filter.view === 'mine' && c.assigneeId !== me) return false;
+  if (filter.view === 'unassigned' && c.assigneeId !== null) return false;
+  if (filter.status && c.status !== filter.status) return false;
+  if (filter.inboxId && c.inboxId !== filter.inboxId) return false;
+  return true;
+}
+
+/**
+ * The list for a filter: REST pages (newest activity first) merged with live feed changes. A live
+ * conversation is shown when it matches the filter and falls inside the loaded window, so the list
+ * never shows a hole where older pages have not been loaded yet.
+ */
+export function useConversationList(accountId: string, filter: ListFilter, me: string) {
+  const query = useInfiniteQuery({
+    queryKey: [...keys.conversations(accountId), filter.view, filter.status, filter.inboxId],
+    queryFn: ({ pageParam }) =>
+      get<{ conversations: Conversation[]; nextCursor: string | null }>(
+        `/api/accounts/${accountId}/conversations${qs({
+          assignee: filter.view === 'mine' ? 'me' : filter.view === 'unassigned' ? 'none' : undefined,
+          status: filter.status,
+          inboxId: filter.inboxId,
+          cursor: pageParam,
+          limit: 30,
+        })}`,
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  useEffect(() => {
+    if (query.data) conversationStore.upsert(query.data.pages.flatMap((p) => p.conversations));
+  }, [query.data]);
+  const all = useConversations();
+  const conversations = useMemo(() => {
+    const loaded = query.data?.pages.flatMap((p) => p.conversations) ?? [];
+    const oldest = query.hasNextPage ? loaded.at(-1)?.lastActivityAt : undefined;
+    return all
+      .filter((c) => matches(c, filter, me) && (!oldest || c.lastActivityAt >= oldest))
+      .sort(byActivity);
+  }, [all, filter, me, query.data, query.hasNextPage]);
+  return { query, conversations };
+}

@@ -1,0 +1,84 @@
+import { Box, NavLink, ScrollArea, Stack, Text, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
+import { IconInbox, IconUser, IconUsers, IconUsersGroup } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
+import { type MessageKey, useT } from '../i18n/index.tsx';
+import { linkHandler } from '../lib/router.ts';
+import { useReady } from '../lib/session.tsx';
+import { AgentsSettings } from './AgentsSettings.tsx';
+import { InboxEditor } from './InboxEditor.tsx';
+import { InboxesSettings } from './InboxesSettings.tsx';
+import { ProfileSettings } from './ProfileSettings.tsx';
+import { TeamsSettings } from './TeamsSettings.tsx';
+
+const sections: Array<{ id: string; label: MessageKey; icon: ReactNode }> = [
+  { id: 'inboxes', label: 'settings.inboxes', icon: <IconInbox size={18} stroke={1.7} /> },
+  { id: 'agents', label: 'settings.agents', icon: <IconUsers size={18} stroke={1.7} /> },
+  { id: 'teams', label: 'settings.teams', icon: <IconUsersGroup size={18} stroke={1.7} /> },
+  { id: 'profile', label: 'settings.profile', icon: <IconUser size={18} stroke={1.7} /> },
+];
+
+export function SettingsScreen({ section, id }: { section: string; id: string | undefined }) {
+  const t = useT();
+  const { account } = useReady();
+  const phone = useMediaQuery('(max-width: 48em)', false);
+  const isAdmin = account.role === 'admin';
+  let content: ReactNode;
+  if (section === 'inboxes' && id) content = <InboxEditor inboxId={id} isAdmin={isAdmin} />;
+  else if (section === 'inboxes') content = <InboxesSettings isAdmin={isAdmin} />;
+  else if (section === 'agents') content = <AgentsSettings isAdmin={isAdmin} />;
+  else if (section === 'teams') content = <TeamsSettings isAdmin={isAdmin} />;
+  else content = <ProfileSettings />;
+  return (
+    <Box className="settings" data-phone={phone || undefined}>
+      <nav className="settings__nav" aria-label={t('settings.title')}>
+        <Title order={2} fz={20} px="md" pt="md" pb="sm" visibleFrom="sm">
+          {t('settings.title')}
+        </Title>
+        <Stack gap={2} px="xs" className="settings__links">
+          {sections.map((s) => (
+            <NavLink
+              key={s.id}
+              component="a"
+              href={`/settings/${s.id}`}
+              onClick={linkHandler(`/settings/${s.id}`)}
+              label={t(s.label)}
+              leftSection={s.icon}
+              active={section === s.id}
+              className="sidebar__link"
+            />
+          ))}
+        </Stack>
+      </nav>
+      <ScrollArea className="settings__content">
+        <Box maw={880} mx="auto" px={{ base: 'md', sm: 'xl' }} py="xl">
+          {content}
+        </Box>
+      </ScrollArea>
+    </Box>
+  );
+}
+
+export function SectionHeader({
+  title,
+  subtitle,
+  action,
+}: {
+  title: string;
+  subtitle: string;
+  action?: ReactNode;
+}) {
+  return (
+    <Box mb="xl" className="section-header">
+      <Box>
+        <Title order={1} fz={24}>
+          {title}
+        </Title>
+        <Text c="dimmed" fz="sm" mt={4}>
+          {subtitle}
+        </Text>
+      </Box>
+      {action}
+    </Box>
+  );
+}
