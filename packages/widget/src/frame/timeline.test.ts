@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Message, VisitorConversation } from '@parley/shared';
+import { Timeline } from './timeline.ts';
+
+const conversationId = '00000000-0000-4000-8000-000000000001';
+
+function conversation(overrides: Partial<VisitorConversation> = {}): VisitorConversation {
+  return {
+    id: conversationId,
+    status: 'open',
+    lastSeq: 0,
+    lastReadSeq: 0,
+    agentLastReadSeq: 0,
+    lastMessagePreview: null,
+    lastActivityAt: '2026-01-01T00:00:00.000Z',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function message(seq: number, overrides: Partial<Message> = {}): Message {
+  return {
+    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    conversationId,
+    seq,
+    kind: 'text',
+    senderKind: 'agent',
+    senderId: null,
+    senderName: 'Sam',
+    body: `message ${seq}`,
+    private: false,
+    attributes: {},
+    clientMsgId: null,
+    createdAt: `2026-01-01T00:00:${String(seq).padStart(2, '0')}.000Z`,
+    ...overrides,
+  };
+}
+
+test('stream frames advance the cursor only when prevSeq matches it', () => {
+  const t = new Timeline(conversation(), 0);
+  assert.equal(t.applyFrame(0, message(1)), 'applied');
+  assert.equal(t.applyFrame(1, message(2)), 'applied');
+  assert.equal(t.cursor, 2);
+  assert.equal(t.applyFrame(1, message(2)), 'duplicate', 'a replay is ignored');
+  assert.equal(t.applyFrame(3, message(4)), 'gap', 'seq 3 was missed');
+  assert.equal(t.cursor, 2, 'a gap does not move the cursor: resubscribe from 2');
+  assert.deepEqual(
+    t.messages.map((m) => m.seq),
+    [1, 2],
+  );
+});
+
+test('a private note hidden from visitors shows as prevSeq skipping over it, which is not a gap', () => {
+  const t = new Timeline(conversation(), 4);
+  // The stream skipped seq 5 (a note): prevSeq is the last delivered seq, 4.
+  assert.equal(t.applyFrame(4, message(6)), 'applied');
+  assert.equal(t.cursor, 6);
+});
+
+test('REST pages merge in any order without duplicates and never bring private messages', () => {
+  const t = new Timeline(conversation(), 0);
+  t.merge([message(3), message(1)]);
+  t.merge([message(2), message(3), message(4, { private: true, kind: 'note' })]);
+  assert.deepEqual(
+    t.messages.map((m) => m.seq),
+    [1, 2, 3],
+  );
+  assert.equal(t.preview, 'message 3');
+  t.advanceTo(3);
+  assert.equal(t.cursor, 3);
+  t.advanceTo(2);
+  assert.equal(t.cursor, 3, 'the cursor never goes back');
+});
+
+test('unread counts the team’s messages after the visitor’s read position', () => {
+  const t = new Timeline(conversation({ lastReadSeq: 1 }), 0);
+  t.merge([
+    message(1),
+    message(2, { senderKind: 'contact' }),
+    message(3),
+    message(4, { kind: 'activity', senderKind: 'system' }),
+    message(5, { senderKind: 'bot' }),
+  ]);
+  assert.equal(t.unread(), 2);
+  t.lastReadSeq = 5;
+  assert.equal(t.unread(), 0);
+});
+
+test('"Seen" goes under the newest visitor message an agent has read', () => {
+  const t = new Timeline(conversation({ agentLastReadSeq: 3 }), 0);
+  t.merge([
+    message(1, { senderKind: 'contact' }),
+    message(2, { senderKind: 'contact' }),
+    message(3),
+    message(4, { senderKind: 'contact' }),
+  ]);
+  assert.equal(t.seenSeq(), 2);
+  t.agentLastReadSeq = 4;
+  assert.equal(t.seenSeq(), 4);
+});
+
+test('reset forgets everything when the server says our cursor is ahead', () => {
+  const t = new Timeline(conversation(), 10);
+  t.merge([message(10)]);
+  t.reset();
+  assert.equal(t.cursor, 0);
+  assert.equal(t.messages.length, 0);
+});
