@@ -47,7 +47,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
-    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
+    // A response that states its own frame-ancestors (the widget iframe) decides who may frame it.
+    const csp = reply.getHeader('content-security-policy');
+    const ownsFraming = typeof csp === 'string' && csp.includes('frame-ancestors');
+    if (!reply.hasHeader('x-frame-options') && !ownsFraming) reply.header('x-frame-options', 'DENY');
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
