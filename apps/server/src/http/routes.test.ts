@@ -35,6 +35,10 @@ const PUBLIC_ROUTES = [
   'GET /',
   'GET /assets/:file',
   'GET /*',
+  'GET /widget.js',
+  'GET /widget/frame',
+  'GET /widget/assets/:file',
+  'GET /demo',
 ].sort();
 
 const routes = allRoutes();
