@@ -12,6 +12,7 @@ import {
 } from '../auth/principal.ts';
 import type { AppContext } from '../context.ts';
 import { AppError, unauthenticated, validationError } from '../errors.ts';
+import { safeEqual } from '../lib/crypto.ts';
 
 /**
  * How a route authenticates. Every route declares one; `public` is an explicit marker, checked by a
@@ -202,7 +203,7 @@ function checkCsrf(ctx: AppContext, request: FastifyRequest, principal: AgentPri
     throw new AppError('csrf_failed', 403, 'Cross-origin request refused');
   }
   const token = request.headers['x-csrf-token'];
-  if (typeof token !== 'string' || token !== principal.csrfToken) {
+  if (typeof token !== 'string' || !safeEqual(token, principal.csrfToken)) {
     throw new AppError('csrf_failed', 403, 'Missing or wrong X-CSRF-Token header');
   }
 }
