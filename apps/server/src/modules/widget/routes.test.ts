@@ -48,7 +48,7 @@ test('an unbuilt widget answers 503 with a clear code, not a crash', async () =>
   const { inboxId } = await makeAccount(server);
   for (const url of ['/widget.js', `/widget/frame?inbox=${inboxId}`, '/widget/assets/frame.abc123.js']) {
     const res = await app.inject({ method: 'GET', url });
-    assert.equal(res.status ?? res.statusCode, 503, url);
+    assert.equal(res.statusCode, 503, url);
     const body = res.json() as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'service_unavailable');
     assert.match(body.error.message, /npm run build/);
