@@ -72,6 +72,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     now: options.now ?? (() => new Date()),
   };
   const app = await buildApp(ctx);
+  let draining = false;
+  // While stopping, a response ends its keep-alive connection: a browser would otherwise hold an idle
+  // connection open and keep the process from exiting until the shutdown grace runs out.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (draining) reply.header('connection', 'close');
+    return payload;
+  });
   const gateway = new RealtimeGateway(ctx, { reconcileEveryMs: options.reconcileEveryMs });
   gateway.attach(app.server);
   outbox.start({
@@ -87,6 +94,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const stop = () => {
     stopping ??= (async () => {
       log.info('shutting down');
+      draining = true;
       await gateway.shutdown();
       await app.close();
       await outbox.stop();
