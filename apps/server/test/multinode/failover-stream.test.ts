@@ -131,6 +131,8 @@ async function run(a: NodeProcess, b: NodeProcess, visitor: ChatClient, agent: C
     produce(agent, 'agent', PER_SIDE, deadline),
   ]);
   const chaosRuns = [chaos(visitor), chaos(agent)];
+  // Awaited below; a failure elsewhere first must not leave it unhandled.
+  producers.catch(() => {});
 
   // Halfway: make sure the visitor is on node A, let the stream flow, then kill A.
   const acked = () =>
