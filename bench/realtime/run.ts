@@ -26,7 +26,7 @@ import {
 import { type LoadResult, runClosedLoop, runOpenLoop } from './lib/driver.ts';
 import { BareFleet, ParleyFleet } from './lib/fleet.ts';
 import { Inspector } from './lib/inspector.ts';
-import { CpuMeter } from './lib/meter.ts';
+import { CpuMeter, waitQuiet } from './lib/meter.ts';
 import { type Engine, ParleyTarget } from './lib/parley.ts';
 import { type Child, fdLimit, freePort, ROOT, spawnNode, waitReady } from './lib/procs.ts';
 import { type RawResult, runRawInserts } from './lib/raw-pg.ts';
@@ -37,13 +37,14 @@ const { values: args } = parseArgs({
   options: {
     engines: { type: 'string', default: 'pglite,postgres,postgres-redis-2' },
     sizes: { type: 'string', default: '100,1000,5000' },
-    rate: { type: 'string', default: '200' },
+    rate: { type: 'string', default: '100' },
     'per-agent': { type: 'string', default: '10' },
     warmup: { type: 'string', default: '5' },
     duration: { type: 'string', default: '30' },
     'sat-duration': { type: 'string', default: '20' },
     'idle-sockets': { type: 'string', default: '10000' },
     skip: { type: 'string', default: '' },
+    'quiet-wait': { type: 'string', default: '60' },
     'agent-feed': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
@@ -56,12 +57,14 @@ if (args.help) {
   process.stdout.write(`Usage: npm run bench -- [options]
   --engines pglite,postgres,postgres-redis-2   Parley setups to measure
   --sizes 100,1000,5000       concurrent conversations (one visitor socket each)
-  --rate 200                  offered load of the fixed-load runs, messages/second in total
+  --rate 100                  offered load of the fixed-load runs, messages/second in total
   --per-agent 10              conversations each agent socket follows
   --warmup 5 --duration 30    seconds of warm-up and of measurement (fixed load)
   --sat-duration 20           seconds of measurement at saturation (closed loop)
   --idle-sockets 10000        sockets of the idle-memory comparison (0 skips it)
   --skip bare,raw,open,saturation,memory   phases to leave out
+  --quiet-wait 60             before each measured phase, wait up to this many seconds for the
+                              machine to be mostly idle (other work shares it); 0 = do not wait
   --agent-feed                agents also follow the account feed (one frame per message per agent)
   --cpu-prof                  write V8 CPU profiles of the Parley nodes to bench/results/profiles
   --quick                     small sizes and short runs, to check the bench itself
@@ -86,6 +89,7 @@ const satDurationMs = (quick ? 10 : Number(args['sat-duration'])) * 1000;
 let idleSockets = quick ? 1000 : Number(args['idle-sockets']);
 const skip = new Set(list(args.skip));
 const drainMs = 15_000;
+const quietWaitMs = Number(args['quiet-wait']) * 1000;
 for (const engine of engines) {
   if (!['pglite', 'postgres', 'postgres-redis-2'].includes(engine))
     throw new Error(`unknown engine ${engine}`);
@@ -148,6 +152,8 @@ export interface MemoryResult {
 
 export interface BenchResults {
   meta: Record<string, unknown>;
+  /** How busy the machine was (percent, all cores) when each measured phase began, after waiting. */
+  quiet: Array<{ phase: string; busyPercent: number; waitedSeconds: number }>;
   seeding: Array<{ engine: Engine; conversations: number; seconds: number }>;
   scenarios: ScenarioResult[];
   raw: RawResult[];
@@ -188,12 +194,23 @@ const results: BenchResults = {
     },
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
   },
+  quiet: [],
   seeding: [],
   scenarios: [],
   raw: [],
   memory: [],
   errors: [],
 };
+
+async function quiet(phase: string): Promise<void> {
+  if (quietWaitMs <= 0) return;
+  const t0 = performance.now();
+  const busyPercent = await waitQuiet(quietWaitMs);
+  const waitedSeconds = Math.round((performance.now() - t0) / 100) / 10;
+  results.quiet.push({ phase, busyPercent, waitedSeconds });
+  if (busyPercent >= 25)
+    log(`  machine still ${busyPercent}% busy with other work after ${waitedSeconds} s; measuring anyway`);
+}
 
 function save(): void {
   mkdirSync(path.dirname(outFile), { recursive: true });
@@ -313,6 +330,7 @@ async function meterFor(target: ParleyTarget): Promise<CpuMeter> {
   const pids: Record<string, number[]> = {};
   for (const node of target.nodes) pids[node.name] = [node.child.pid];
   if (target.dbName) pids.postgres = await target.backendPids();
+  if (target.redisPid) pids.redis = [target.redisPid];
   return new CpuMeter(pids);
 }
 
@@ -372,6 +390,7 @@ async function parleyScenario(
   scenario.dbPerMessage = db;
   try {
     if (!skip.has('open')) {
+      await quiet(`${target.engine} N=${n} fixed load`);
       log(`  fixed load ${rate}/s for ${durationMs / 1000} s`);
       const db0 = await target.dbStats();
       scenario.open = await runOpenLoop(fleet, {
@@ -388,6 +407,7 @@ async function parleyScenario(
       scenario.nodeMetrics = await Promise.all(target.nodes.map((node) => scrapeMetrics(node.url)));
     }
     if (!skip.has('saturation')) {
+      await quiet(`${target.engine} N=${n} saturation`);
       log(`  saturation (one send in flight per visitor) for ${satDurationMs / 1000} s`);
       const db0 = await target.dbStats();
       scenario.saturation = await runClosedLoop(fleet, {
@@ -461,6 +481,7 @@ async function parleyEngine(engine: Engine): Promise<void> {
       const url = target.dbUrl;
       if (!url) throw new Error('no database url');
       for (const n of sizes) {
+        await quiet(`raw N=${n}`);
         log(`raw node-postgres inserts, ${n} writers over a pool of 10`);
         const raw = await runRawInserts({
           url,
@@ -469,7 +490,7 @@ async function parleyEngine(engine: Engine): Promise<void> {
           poolSize: 10,
           warmupMs,
           durationMs: satDurationMs,
-          backendCpu: async () => (await target.cpu()).postgres,
+          meter: async () => new CpuMeter({ postgres: await target.backendPids() }),
         });
         results.raw.push(raw);
         log(`  ${raw.insertsPerSecond} inserts/s, p99 ${raw.latency.p99} ms`);

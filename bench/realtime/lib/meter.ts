@@ -1,11 +1,32 @@
+import os from 'node:os';
 import { cpuSeconds, machineCpu } from './procs.ts';
+import { sleep } from './stats.ts';
 
 export interface CpuUse {
   seconds: number;
   /** CPU use in percent of one core over the interval (200 = both cores of a 2-core machine). */
   byProcess: Record<string, number>;
-  /** The whole machine, including work that is not ours. */
+  /** The whole machine, including work that is not ours (100 = every core busy). */
   machineBusyPercent: number;
+  /** CPU used by everything else on the machine, in percent of one core. */
+  othersPercent: number;
+}
+
+/**
+ * Other work shares this machine: before a measured phase, wait (bounded) for a moment when the
+ * machine is mostly idle, and say how busy it was.
+ */
+export async function waitQuiet(maxWaitMs: number, busyBelowPercent = 25): Promise<number> {
+  const deadline = Date.now() + maxWaitMs;
+  let busy = 100;
+  do {
+    const a = machineCpu();
+    await sleep(1_000);
+    const b = machineCpu();
+    busy = ((b.busy - a.busy) / Math.max(0.001, b.total - a.total)) * 100;
+    if (busy < busyBelowPercent) break;
+  } while (Date.now() < deadline);
+  return Math.round(busy);
 }
 
 /**
@@ -53,10 +74,13 @@ export class CpuMeter {
     for (const [label, value] of after) byProcess[label] = pct(value - (this.before?.get(label) ?? 0));
     byProcess['load generator'] = pct((client.user + client.system) / 1e6);
     const mb = this.machineBefore ?? machine;
+    const machineBusy = (machine.busy - mb.busy) / Math.max(0.001, machine.total - mb.total);
+    const ours = Object.values(byProcess).reduce((a, b) => a + b, 0);
     this.result = {
       seconds: Math.round(seconds * 10) / 10,
       byProcess,
-      machineBusyPercent: Math.round(((machine.busy - mb.busy) / (machine.total - mb.total)) * 1000) / 10,
+      machineBusyPercent: Math.round(machineBusy * 1000) / 10,
+      othersPercent: Math.max(0, Math.round((machineBusy * os.cpus().length * 100 - ours) * 10) / 10),
     };
     return this.result;
   }

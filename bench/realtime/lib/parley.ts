@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { type Child, cpuSeconds, freePort, spawnChild, spawnNode, waitReady } from './procs.ts';
+import { type Child, freePort, spawnChild, spawnNode, waitReady } from './procs.ts';
 import { sleep } from './stats.ts';
 
 export type Engine = 'pglite' | 'postgres' | 'postgres-redis-2';
@@ -43,6 +43,10 @@ export class ParleyTarget {
 
   get nodeCount(): number {
     return this.engine === 'postgres-redis-2' ? 2 : 1;
+  }
+
+  get redisPid(): number | null {
+    return this.redis?.pid ?? null;
   }
 
   get dbName(): string | null {
@@ -131,26 +135,6 @@ export class ParleyTarget {
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
-  }
-
-  /** CPU seconds of the server processes, and of PostgreSQL backends connected to our database. */
-  async cpu(): Promise<{ nodes: number[]; postgres: number | null; redis: number | null }> {
-    const nodes = this.nodes.map((n) => cpuSeconds(n.child.pid));
-    let postgres: number | null = null;
-    if (this.databaseName) {
-      const admin = new pg.Client({ connectionString: ADMIN_PG_URL });
-      await admin.connect();
-      try {
-        const { rows } = await admin.query<{ pid: number }>(
-          'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-          [this.databaseName],
-        );
-        postgres = rows.reduce((sum, r) => sum + (cpuSeconds(r.pid) || 0), 0);
-      } finally {
-        await admin.end();
-      }
-    }
-    return { nodes, postgres, redis: this.redis ? cpuSeconds(this.redis.pid) : null };
   }
 
   /** PostgreSQL backend pids of our database, to diff their CPU over an interval. */

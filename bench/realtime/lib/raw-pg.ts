@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { CpuMeter, CpuUse } from './meter.ts';
 import { type LatencySummary, sleep, summarize } from './stats.ts';
 
 export interface RawResult {
@@ -9,8 +10,8 @@ export interface RawResult {
   insertsPerSecond: number;
   latency: LatencySummary;
   slices: number[];
-  clientCpuPercent: number;
-  postgresCpuSeconds: number | null;
+  /** `load generator` is node-postgres here: the application side of the raw baseline. */
+  cpu: CpuUse | null;
 }
 
 const BODY = 'Hello, I have a question about my order and the delivery date';
@@ -28,7 +29,8 @@ export async function runRawInserts(options: {
   poolSize: number;
   warmupMs: number;
   durationMs: number;
-  backendCpu: () => Promise<number | null>;
+  /** Built once the pool is warm, so it sees every backend of the run. */
+  meter: () => Promise<CpuMeter>;
 }): Promise<RawResult> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize });
   pool.on('error', () => {});
@@ -43,8 +45,6 @@ export async function runRawInserts(options: {
     const start = performance.now();
     const from = start + options.warmupMs;
     const to = from + options.durationMs;
-    let cpuBefore: number | null = null;
-    let clientBefore: NodeJS.CpuUsage | null = null;
     const writer = async (conversationId: string) => {
       let seq = 0;
       while (running) {
@@ -71,12 +71,11 @@ export async function runRawInserts(options: {
       }
     };
     const writers = options.conversationIds.map((id) => writer(id));
-    await sleep(options.warmupMs);
-    cpuBefore = await options.backendCpu();
-    clientBefore = process.cpuUsage();
+    const meter = await options.meter();
+    await sleep(Math.max(0, from - performance.now()));
+    meter.start();
     await sleep(Math.max(0, to - performance.now()));
-    const client = process.cpuUsage(clientBefore);
-    const cpuAfter = await options.backendCpu();
+    const cpu = meter.stop();
     running = false;
     await Promise.all(writers);
     const seconds = options.durationMs / 1000;
@@ -92,9 +91,7 @@ export async function runRawInserts(options: {
       insertsPerSecond: Math.round((inWindow / seconds) * 10) / 10,
       latency: summarize(latencies.filter(([t]) => t >= from && t <= to).map(([, l]) => l)),
       slices,
-      clientCpuPercent: Math.round(((client.user + client.system) / (options.durationMs * 1000)) * 1000) / 10,
-      postgresCpuSeconds:
-        cpuBefore !== null && cpuAfter !== null ? Math.round((cpuAfter - cpuBefore) * 100) / 100 : null,
+      cpu,
     };
   } finally {
     await pool.query('drop table if exists bench_raw_messages').catch(() => {});

@@ -22,6 +22,28 @@ function serverCpu(run: LoadResult | null): string {
   return nodes.map(([, v]) => fmt(v, 0)).join(' + ');
 }
 
+/** "server · PostgreSQL · Redis · load generator · other work", in percent of one core. */
+function cpuSplit(run: LoadResult | null): string {
+  const by = run?.cpu?.byProcess;
+  if (!by || !run?.cpu) return '–';
+  const parts = [serverCpu(run)];
+  if (by.postgres !== undefined) parts.push(`pg ${fmt(by.postgres, 0)}`);
+  if (by.redis !== undefined) parts.push(`redis ${fmt(by.redis, 0)}`);
+  parts.push(`gen ${fmt(by['load generator'], 0)}`);
+  parts.push(`other ${fmt(run.cpu.othersPercent, 0)}`);
+  return parts.join(' · ');
+}
+
+/** CPU milliseconds the server side (nodes, PostgreSQL, Redis) spent per acknowledged message. */
+function cpuPerMessage(run: LoadResult | null): number | null {
+  const by = run?.cpu?.byProcess;
+  if (!by || !run || run.ackedPerSecond === 0) return null;
+  const server = Object.entries(by)
+    .filter(([k]) => k !== 'load generator')
+    .reduce((sum, [, v]) => sum + v, 0);
+  return (server / 100 / run.ackedPerSecond) * 1000;
+}
+
 function spread(values: number[]): string {
   if (values.length === 0) return '–';
   return `${int(Math.min(...values))}–${int(Math.max(...values))}`;
@@ -82,10 +104,7 @@ export function render(results: BenchResults): string {
           'p99 spread (5 s slices)',
           'Ack p99 ms',
           'Lost',
-          'Server CPU %',
-          'PostgreSQL CPU %',
-          'Load gen CPU %',
-          'Machine busy %',
+          'CPU % of a core: server · pg · redis · load gen · other work',
         ],
         open.map((s) => {
           const r = s.open as LoadResult;
@@ -100,10 +119,7 @@ export function render(results: BenchResults): string {
             p99s.length ? `${fmt(Math.min(...p99s))}–${fmt(Math.max(...p99s))}` : '–',
             fmt(r.ack.p99),
             r.shed > 0 ? `${lost(r)}; ${r.shed} offers shed` : lost(r),
-            serverCpu(r),
-            fmt(r.cpu?.byProcess.postgres),
-            fmt(r.cpu?.byProcess['load generator'], 0),
-            fmt(r.cpu?.machineBusyPercent, 0),
+            cpuSplit(r),
           ];
         }),
       ),
@@ -128,9 +144,8 @@ export function render(results: BenchResults): string {
           'Delivery p50 ms',
           'Delivery p99 ms',
           'Lost',
-          'Server CPU %',
-          'PostgreSQL CPU %',
-          'Machine busy %',
+          'CPU % of a core: server · pg · redis · load gen · other work',
+          'Server-side CPU ms per message',
           'Raw INSERTs/s',
           'Parley / raw',
         ],
@@ -145,9 +160,8 @@ export function render(results: BenchResults): string {
             fmt(r.delivery.p50),
             fmt(r.delivery.p99),
             lost(r),
-            serverCpu(r),
-            fmt(r.cpu?.byProcess.postgres),
-            fmt(r.cpu?.machineBusyPercent, 0),
+            cpuSplit(r),
+            fmt(cpuPerMessage(r), 2),
             raw ? fmt(raw.insertsPerSecond) : '–',
             raw ? fmt(r.ackedPerSecond / raw.insertsPerSecond, 2) : '–',
           ];
@@ -168,8 +182,8 @@ export function render(results: BenchResults): string {
           'Spread (5 s slices)',
           'INSERT p50 ms',
           'INSERT p99 ms',
-          'PostgreSQL CPU s',
-          'Client CPU %',
+          'CPU % of a core: pg · node-postgres client · other work',
+          'CPU ms per INSERT (pg + client)',
         ],
         results.raw.map((r) => [
           int(r.concurrency),
@@ -177,8 +191,18 @@ export function render(results: BenchResults): string {
           spread(r.slices),
           fmt(r.latency.p50),
           fmt(r.latency.p99),
-          fmt(r.postgresCpuSeconds),
-          fmt(r.clientCpuPercent, 0),
+          r.cpu
+            ? `pg ${fmt(r.cpu.byProcess.postgres, 0)} · client ${fmt(r.cpu.byProcess['load generator'], 0)} · other ${fmt(r.cpu.othersPercent, 0)}`
+            : '–',
+          r.cpu
+            ? fmt(
+                (((r.cpu.byProcess.postgres ?? 0) + (r.cpu.byProcess['load generator'] ?? 0)) /
+                  100 /
+                  r.insertsPerSecond) *
+                  1000,
+                2,
+              )
+            : '–',
         ]),
       ),
     );
@@ -195,10 +219,10 @@ export function render(results: BenchResults): string {
           'Setup',
           'Conversations',
           'Run',
-          'Transactions',
-          'Rows inserted',
+          'Rows inserted (messages + events)',
           'Rows updated',
-          'of which events marked published',
+          'conversations updated (HOT)',
+          'events marked published',
           'Rows fetched',
           'Buffer hits',
         ],
@@ -211,9 +235,9 @@ export function render(results: BenchResults): string {
                 LABELS[s.engine] ?? s.engine,
                 int(s.conversations),
                 run === 'open' ? 'fixed load' : 'saturation',
-                fmt(d.xact_commit, 2),
                 fmt(d.tup_inserted, 2),
                 fmt(d.tup_updated, 2),
+                `${fmt(d.conversations_updated, 2)} (${fmt(d.conversations_hot_updated, 2)})`,
                 fmt(d.events_updated, 2),
                 fmt(d.tup_fetched, 1),
                 fmt(d.blks_hit, 1),
@@ -289,10 +313,10 @@ export function render(results: BenchResults): string {
         [
           'Server',
           'Sockets',
-          'RSS before MiB',
-          'RSS after MiB',
-          'Bytes per socket',
-          'JS heap before → after MiB',
+          'RSS before → after MiB',
+          'RSS bytes per socket',
+          'JS heap + external before → after MiB',
+          'Heap bytes per socket',
         ],
         results.memory.map((m) => [
           m.kind === 'bare-ws' ? 'bare ws (open only)' : 'Parley visitor (authenticated + subscribed)',
