@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Message } from '@parley/shared';
 import { and, count, eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { contactIdentities, contacts } from '../apps/server/src/db/schema.ts';
+import { contactIdentities, contacts, conversations, messages } from '../apps/server/src/db/schema.ts';
 import { loginAs, makeAccount, type TestAccount } from '../apps/server/test/factories.ts';
 import type { TestServer } from '../apps/server/test/harness.ts';
 import type { HttpClient } from '../apps/server/test/http-client.ts';
@@ -156,7 +156,7 @@ before(async () => {
       allowedOrigins: [host.origin],
       color: '#0f766e',
       title: 'Acme Support',
-      greeting: 'Hi there 👋 Ask us anything about your order, sizes or returns.',
+      greeting: 'Hi there! Ask us anything about your order, sizes or returns.',
     },
   });
   const prechat = await agentInboxCreate({
@@ -276,6 +276,9 @@ describe('chat widget', () => {
 
     await page.reload();
     const after = await openWidget(page);
+    await after.locator('.pw-conv').first().waitFor();
+    await sleep(300);
+    await screenshot(page, 'widget-home');
     await after.locator('.pw-conv').first().click();
     await bubble(after, 'Where is my order #1042?').waitFor();
     await bubble(after, 'It left our warehouse this morning').waitFor();
@@ -519,6 +522,33 @@ describe('chat widget', () => {
     await screenshot(page, 'widget-mobile');
     await frame.getByRole('button', { name: 'Minimize chat' }).click();
     await launcher(page).waitFor({ state: 'visible' });
+    await context.close();
+  });
+
+  test('the demo page embeds the demo inbox’s widget', async () => {
+    const { seedDemo } = await import('../apps/server/src/modules/demo/seed.ts');
+    const { inboxId } = await seedDemo(server.ctx);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const problems = watchForScriptErrors(page);
+    await page.goto(`${server.publicUrl}/demo`);
+    await page.getByRole('heading', { name: /Coffee roasted on Monday/ }).waitFor();
+    const frame = await openWidget(page);
+    await sendFromWidget(frame, 'Which roast suits a moka pot?');
+    await bubble(frame, 'Which roast suits a moka pot?').waitFor();
+    const conversationId = await eventually(async () => {
+      const [row] = await server.ctx.database.db
+        .select({ id: conversations.id })
+        .from(conversations)
+        .innerJoin(messages, eq(messages.conversationId, conversations.id))
+        .where(and(eq(conversations.inboxId, inboxId), eq(messages.body, 'Which roast suits a moka pot?')));
+      return row?.id;
+    }, 'the demo conversation');
+    assert.ok(conversationId);
+    await frame.locator('.pw-msg--pending').waitFor({ state: 'detached' });
+    await sleep(400);
+    await screenshot(page, 'demo-page');
+    assert.deepEqual(problems, []);
     await context.close();
   });
 

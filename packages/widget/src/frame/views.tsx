@@ -51,7 +51,7 @@ function timeOf(iso: string, locale: string): string {
   const today = new Date().toDateString() === date.toDateString();
   return new Intl.DateTimeFormat(
     locale,
-    today ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short' },
+    today ? { hour: 'numeric', minute: '2-digit' } : { day: 'numeric', month: 'short' },
   ).format(date);
 }
 
@@ -62,7 +62,12 @@ interface Keyed {
 }
 
 /** Keeps a list's nodes in step with `items`, rebuilding only the ones whose signature changed. */
-function reconcile(list: HTMLElement, cache: Map<string, { node: Node; sig: string }>, items: Keyed[]): void {
+function reconcile(
+  list: HTMLElement,
+  cache: Map<string, { node: Node; sig: string }>,
+  items: Keyed[],
+  animate = true,
+): void {
   const wanted = new Set(items.map((i) => i.key));
   for (const [key, entry] of cache) {
     if (!wanted.has(key)) {
@@ -74,7 +79,11 @@ function reconcile(list: HTMLElement, cache: Map<string, { node: Node; sig: stri
     let entry = cache.get(item.key);
     if (!entry || entry.sig !== item.sig) {
       const node = item.build();
-      if (node instanceof Element) node.setAttribute('data-key', item.key);
+      if (node instanceof Element) {
+        node.setAttribute('data-key', item.key);
+        // Only a node that is new (not a rebuilt one) animates in.
+        if (!entry && animate) node.classList.add('pw-enter');
+      }
       if (entry) entry.node.parentNode?.replaceChild(node, entry.node);
       entry = { node, sig: item.sig };
       cache.set(item.key, entry);
@@ -168,6 +177,8 @@ export class Ui {
     parts.back.setAttribute('aria-label', t.back);
     parts.close.setAttribute('aria-label', t.minimize);
     parts.title.textContent = config.title || config.name;
+    parts.avatar.textContent = initials(config.title || config.name);
+    this.header.classList.toggle('pw-header--back', !parts.back.hidden);
     parts.subtitle.textContent = subtitle;
   }
 
@@ -176,6 +187,7 @@ export class Ui {
     close: HTMLElement;
     title: HTMLElement;
     subtitle: HTMLElement;
+    avatar: HTMLElement;
   } | null = null;
 
   private buildHeader(initialTitle: string) {
@@ -193,16 +205,22 @@ export class Ui {
     close.hidden = !app.hostOrigin;
     const title = (<h1 class="pw-title">{initialTitle}</h1>) as HTMLElement;
     const subtitle = (<p class="pw-subtitle" />) as HTMLElement;
+    const avatar = (
+      <span class="pw-header-avatar" aria-hidden="true">
+        {initials(initialTitle)}
+      </span>
+    ) as HTMLElement;
     replaceChildren(
       this.header,
       back,
+      avatar,
       <div class="pw-heading">
         {title}
         {subtitle}
       </div>,
       close,
     );
-    return { back, close, title, subtitle };
+    return { back, close, title, subtitle, avatar };
   }
 }
 
@@ -453,7 +471,7 @@ class ThreadScreen implements Screen {
         ),
       });
     }
-    reconcile(this.list, this.cache, items);
+    reconcile(this.list, this.cache, items, this.scrolled);
 
     if (!this.scrolled && this.list.childNodes.length > 0) {
       this.scroller.scrollTop = this.scroller.scrollHeight;
