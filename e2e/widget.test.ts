@@ -9,6 +9,8 @@ import type { Message } from '@parley/shared';
 import { and, count, eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { contactIdentities, contacts, conversations, messages } from '../apps/server/src/db/schema.ts';
+import { hmacHex } from '../apps/server/src/lib/crypto.ts';
+import { postMessage } from '../apps/server/src/modules/messages/commands.ts';
 import { loginAs, makeAccount, type TestAccount } from '../apps/server/test/factories.ts';
 import type { TestServer } from '../apps/server/test/harness.ts';
 import type { HttpClient } from '../apps/server/test/http-client.ts';
@@ -523,6 +525,119 @@ describe('chat widget', () => {
     await frame.getByRole('button', { name: 'Minimize chat' }).click();
     await launcher(page).waitFor({ state: 'visible' });
     await context.close();
+  });
+
+  test('every message kind renders, unknown kinds as plain text', async () => {
+    const { context, page, problems } = await newVisitor();
+    const frame = await openWidget(page);
+    await sendFromWidget(frame, 'Show me everything');
+    const conversationId = await conversationWith('Show me everything');
+    const actor = {
+      kind: 'agent' as const,
+      userId: account.admin.userId,
+      name: 'Admin',
+      accountId: account.accountId,
+      role: 'admin' as const,
+    };
+    const kinds: Array<[string, string]> = [
+      ['activity', 'Admin assigned this conversation to the returns team'],
+      ['attachment', 'invoice-1042.pdf https://files.example.com/invoice-1042.pdf'],
+      ['article', 'How to return an item'],
+      ['flow', 'Pick your boot size'],
+      ['call', 'Voice call, 3 minutes'],
+      ['survey', 'How did we do?'],
+      ['poll', 'A kind this widget does not know yet'],
+    ];
+    for (const [kind, body] of kinds) {
+      counter += 1;
+      await postMessage(server.ctx, {
+        actor,
+        conversationId,
+        author: { kind: 'agent', id: actor.userId, name: 'Admin' },
+        kind: kind as never,
+        body,
+        private: false,
+        clientMsgId: `kind-${counter}`,
+      });
+    }
+    await bubble(frame, 'A kind this widget does not know yet').waitFor();
+    await frame.locator('.pw-activity', { hasText: 'assigned this conversation' }).waitFor();
+    assert.deepEqual(await frame.locator('.pw-card-kind').allTextContents(), [
+      'Attachment',
+      'Article',
+      'Form',
+      'Call',
+      'Survey',
+    ]);
+    assert.equal(
+      await frame.locator('.pw-bubble--card a').getAttribute('href'),
+      'https://files.example.com/invoice-1042.pdf',
+    );
+    await sleep(300);
+    await screenshot(page, 'widget-message-kinds');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a dropped socket resumes from its cursor and misses nothing', async () => {
+    const { context, page } = await newVisitor();
+    const frame = await openWidget(page);
+    await sendFromWidget(frame, 'Stay with me');
+    const conversationId = await conversationWith('Stay with me');
+    await frame.locator('.pw-msg--pending').waitFor({ state: 'detached' });
+    await agentReply(conversationId, 'Before the drop');
+    await bubble(frame, 'Before the drop').waitFor();
+    // Cut every socket on the server side (as a crashed proxy would), then reply while the visitor is away.
+    const clients = (server.gateway as unknown as { clients: Set<{ ws: { terminate(): void } }> }).clients;
+    for (const client of clients) client.ws.terminate();
+    await agentReply(conversationId, 'Sent while you were disconnected');
+    await agentReply(conversationId, 'And one more');
+    await bubble(frame, 'And one more').waitFor({ timeout: 10_000 });
+    const texts = await frame.locator('.pw-msg--them .pw-bubble').allTextContents();
+    assert.deepEqual(
+      texts.filter((t) =>
+        ['Before the drop', 'Sent while you were disconnected', 'And one more'].includes(t),
+      ),
+      ['Before the drop', 'Sent while you were disconnected', 'And one more'],
+      'each once, in order',
+    );
+    await context.close();
+  });
+
+  test('a signed-in customer (identify) finds the same conversations on another device', async () => {
+    const timestamp = Date.now();
+    const signature = hmacHex(account.identitySecret, `user-77.${timestamp}`);
+    hostPages['/account'] = customerPage(
+      account.inboxId,
+      `Parley('identify', { id: 'user-77', name: 'Dana Scully', email: 'dana@example.com', timestamp: ${timestamp}, signature: '${signature}' });`,
+    );
+    const laptop = await newVisitor({ path: '/account' });
+    const frame = await openWidget(laptop.page);
+    await sendFromWidget(frame, 'Written on my laptop');
+    await conversationWith('Written on my laptop');
+    const [contact] = await server.ctx.database.db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.accountId, account.accountId), eq(contacts.externalId, 'user-77')));
+    assert.equal(contact?.name, 'Dana Scully');
+    assert.equal(contact?.email, 'dana@example.com');
+
+    const phone = await newVisitor({ path: '/account', viewport: { width: 390, height: 760 } });
+    const other = await openWidget(phone.page);
+    await other.locator('.pw-conv').first().click();
+    await bubble(other, 'Written on my laptop').waitFor();
+
+    // A forged signature is refused: no session, the visitor's words stay queued.
+    hostPages['/forged-identity'] = customerPage(
+      account.inboxId,
+      `Parley('identify', { id: 'user-77', timestamp: ${timestamp}, signature: '${'0'.repeat(64)}' });`,
+    );
+    const forger = await newVisitor({ path: '/forged-identity' });
+    const forged = await openWidget(forger.page);
+    assert.equal(await forged.locator('.pw-conv').count(), 0, 'no history for a forged identity');
+    await laptop.context.close();
+    await phone.context.close();
+    await forger.context.close();
   });
 
   test('the demo page embeds the demo inbox’s widget', async () => {
