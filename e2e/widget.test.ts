@@ -181,7 +181,7 @@ before(async () => {
   prechatInboxId = prechat;
   hostPages['/'] = customerPage(account.inboxId);
   hostPages['/prechat'] = customerPage(prechatInboxId);
-  hostPages['/pt'] = customerPage(account.inboxId, "Parley('locale', 'pt-BR');");
+  hostPages['/pt'] = customerPage(account.inboxId, "Parley('locale', 'pt-BR'); Parley('open');");
   strangerPages['/'] = customerPage(account.inboxId);
   // A page that frames the chat itself and claims to be the allowed site.
   strangerPages['/forged'] =
@@ -301,9 +301,22 @@ describe('chat widget', () => {
     const badge = launcher(page).locator('span');
     await eventually(async () => (await badge.textContent()) === '2' && (await badge.isVisible()), 'badge 2');
     assert.match((await launcher(page).getAttribute('aria-label')) ?? '', /2 unread/);
+    // A returning visitor sees the count before opening anything.
+    await page.reload();
+    await eventually(
+      async () => (await badge.textContent()) === '2' && (await badge.isVisible()),
+      'badge after reload',
+    );
     await launcher(page).click();
-    await bubble(frame, 'Second answer').waitFor();
+    const again = frameOf(page);
+    await again.locator('.pw-conv--unread').click();
+    await bubble(again, 'Second answer').waitFor();
     await eventually(async () => !(await badge.isVisible()), 'badge cleared');
+    await launcher(page).click();
+    await page.reload();
+    await launcher(page).waitFor({ state: 'visible' });
+    await sleep(500);
+    assert.equal(await badge.isVisible(), false, 'what was read stays read');
     await context.close();
   });
 
@@ -500,12 +513,13 @@ describe('chat widget', () => {
     assert.equal(await launcher(russian.page).getAttribute('aria-label'), 'Закрыть чат');
     await russian.context.close();
 
+    // This page also calls Parley('open') before the script has loaded.
     const portuguese = await newVisitor({ path: '/pt', locale: 'en-US' });
     await eventually(
-      async () => (await launcher(portuguese.page).getAttribute('aria-label')) === 'Abrir chat',
-      'pt-BR label',
+      async () => (await launcher(portuguese.page).getAttribute('aria-label')) === 'Fechar chat',
+      'opened, with pt-BR labels',
     );
-    const pt = await openWidget(portuguese.page);
+    const pt = frameOf(portuguese.page);
     assert.equal(await pt.locator('#pw-input').getAttribute('placeholder'), 'Escreva uma mensagem…');
     await portuguese.context.close();
   });

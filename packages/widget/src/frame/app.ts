@@ -98,6 +98,7 @@ export class App {
   private page: PageInfo | null = null;
   private contextSentFor: string | null = null;
   private unreadPosted = -1;
+  private readyPosted = false;
   private typingOn: { conversationId: string; at: number } | null = null;
   private typingIdle: ReturnType<typeof setTimeout> | null = null;
   private listeners: Array<() => void> = [];
@@ -190,6 +191,7 @@ export class App {
       this.socket.start();
     }
     this.view = this.initialView();
+    this.readyPosted = true;
     this.postToHost({
       ns: BRIDGE_NS,
       type: 'ready',
@@ -282,6 +284,7 @@ export class App {
   }
 
   private postUnread(): void {
+    if (!this.readyPosted) return;
     let total = 0;
     for (const conversation of this.conversations.values()) total += conversation.unread();
     if (total === this.unreadPosted) return;

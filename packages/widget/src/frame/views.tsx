@@ -121,6 +121,8 @@ export class Ui {
     this.main = (<main class="pw-main" />) as HTMLElement;
     this.live = (<div class="pw-sr" aria-live="polite" aria-atomic="true" />) as HTMLElement;
     replaceChildren(root, this.header, this.statusLine, this.main, this.live);
+    root.setAttribute('role', 'dialog');
+    root.setAttribute('aria-labelledby', 'pw-title');
     document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && app.hostOrigin) {
         event.preventDefault();
@@ -203,7 +205,11 @@ export class Ui {
       </button>
     ) as HTMLElement;
     close.hidden = !app.hostOrigin;
-    const title = (<h1 class="pw-title">{initialTitle}</h1>) as HTMLElement;
+    const title = (
+      <h1 class="pw-title" id="pw-title">
+        {initialTitle}
+      </h1>
+    ) as HTMLElement;
     const subtitle = (<p class="pw-subtitle" />) as HTMLElement;
     const avatar = (
       <span class="pw-header-avatar" aria-hidden="true">

@@ -225,7 +225,7 @@ const HEX = /^#[0-9a-f]{6}$/i;
       case 'unread':
         if (typeof data.count === 'number' && data.count >= 0 && data.count !== unread) {
           unread = Math.floor(data.count);
-          layout();
+          if (ready) layout();
           emit('unread', unread);
         }
         return;
