@@ -35,7 +35,11 @@ export type BusMessage =
 export type BusHandler = (message: BusMessage) => void;
 
 export interface Bus {
-  publish(message: BusMessage): void;
+  /**
+   * Delivers to this node's subscribers and sends to the other nodes. Resolves true once the other nodes
+   * can hear it, false when they could not be told (they catch up from the database); never rejects.
+   */
+  publish(message: BusMessage): Promise<boolean>;
   subscribe(handler: BusHandler): () => void;
   /** Called after a period in which messages from other nodes may have been missed. */
   onRecovered(handler: () => void): () => void;
@@ -50,10 +54,11 @@ export class MemoryBus implements Bus {
   readonly healthy = true;
   private readonly handlers = new Set<BusHandler>();
 
-  publish(message: BusMessage): void {
+  publish(message: BusMessage): Promise<boolean> {
     queueMicrotask(() => {
       for (const handler of this.handlers) handler(message);
     });
+    return Promise.resolve(true);
   }
 
   subscribe(handler: BusHandler): () => void {

@@ -72,8 +72,15 @@ export class Outbox {
   }
 
   publish(pending: PendingPublish): void {
-    for (const message of pending.messages) this.bus.publish(message);
-    if (pending.eventIds.length > 0) this.toMark.push(...pending.eventIds);
+    const sent = pending.messages.map((message) => this.bus.publish(message));
+    if (pending.eventIds.length === 0) return;
+    const ids = pending.eventIds;
+    // Only what every node could hear is done. If the bus was unreachable, the events stay unmarked and
+    // the sweeper announces them again: stream followers would also catch up by the periodic reconcile,
+    // but account feeds on other nodes hear of the change only through the bus.
+    void Promise.all(sent).then((results) => {
+      if (results.every(Boolean)) this.toMark.push(...ids);
+    });
   }
 
   async stop(): Promise<void> {
@@ -115,6 +122,8 @@ export class Outbox {
           tx,
         );
         this.metrics.outboxLag.set(lag?.seconds ?? 0);
+        // A node that cannot reach the bus leaves the announcing to the nodes that can.
+        if (!this.bus.healthy) return;
         const stale = await this.database.rows<{ id: number; conversation_id: string | null }>(
           sql`select id, conversation_id from events
               where published_at is null and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
@@ -132,13 +141,18 @@ export class Outbox {
             })
             .from(conversations)
             .where(inArray(conversations.id, conversationIds));
-          for (const head of heads)
-            this.bus.publish({
-              t: 'hint',
-              accountId: head.accountId,
-              conversationId: head.id,
-              lastSeq: head.lastSeq,
-            });
+          const sent = await Promise.all(
+            heads.map((head) =>
+              this.bus.publish({
+                t: 'hint',
+                accountId: head.accountId,
+                conversationId: head.id,
+                lastSeq: head.lastSeq,
+              }),
+            ),
+          );
+          // Announced to nobody: keep them for the next sweep.
+          if (!sent.every(Boolean)) return;
         }
         await tx
           .update(events)

@@ -78,12 +78,14 @@ export class RedisBus implements Bus {
     return this.subscribed && this.pub.status === 'ready';
   }
 
-  publish(message: BusMessage): void {
+  publish(message: BusMessage): Promise<boolean> {
     queueMicrotask(() => this.deliver(message));
-    if (this.pub.status !== 'ready') return;
-    this.pub.publish(CHANNEL, JSON.stringify({ n: this.nodeId, m: message })).catch(() => {
-      // Other nodes catch up from the database when the bus recovers.
-    });
+    if (this.pub.status !== 'ready') return Promise.resolve(false);
+    // Redis answers PUBLISH once the message is handed to every subscribed connection.
+    return this.pub.publish(CHANNEL, JSON.stringify({ n: this.nodeId, m: message })).then(
+      () => true,
+      () => false,
+    );
   }
 
   subscribe(handler: BusHandler): () => void {

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +135,58 @@ export class RedisProcess {
   }
 }
 
+/**
+ * A TCP relay in front of Redis, so a test can cut one node off the bus (connections dropped, new
+ * ones refused) while Redis and the other nodes carry on.
+ */
+export class TcpProxy {
+  readonly port: number;
+  private readonly targetPort: number;
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(port: number, targetPort: number) {
+    this.port = port;
+    this.targetPort = targetPort;
+  }
+
+  static async start(targetPort: number): Promise<TcpProxy> {
+    const proxy = new TcpProxy(await freePort(), targetPort);
+    await proxy.restore();
+    return proxy;
+  }
+
+  get redisUrl(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async restore(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((client) => {
+      const upstream = tcpConnect(this.targetPort, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.server = server;
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const socket of this.sockets) socket.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 export interface NodeOptions {
   name: string;
   databaseUrl: string;
@@ -240,6 +292,7 @@ export interface Fixture {
   accountId: string;
   inboxId: string;
   adminEmail: string;
+  adminUserId: string;
 }
 
 /**
@@ -251,6 +304,7 @@ export class Cluster {
   readonly databaseUrl: string;
   readonly redis: RedisProcess;
   readonly nodes: NodeProcess[] = [];
+  private readonly proxies: TcpProxy[] = [];
   private readonly dropDatabase: () => Promise<void>;
   private counter = 0;
 
@@ -288,6 +342,13 @@ export class Cluster {
     return node;
   }
 
+  /** A relay to this cluster's Redis that a test can cut; give its URL to one node as REDIS_URL. */
+  async redisProxy(): Promise<TcpProxy> {
+    const proxy = await TcpProxy.start(this.redis.port);
+    this.proxies.push(proxy);
+    return proxy;
+  }
+
   liveNodes(): NodeProcess[] {
     return this.nodes.filter((n) => n.alive);
   }
@@ -301,7 +362,7 @@ export class Cluster {
     const admin = await upsertUser(db, { email: adminEmail, name: 'Agent Admin', password: PASSWORD });
     await addMember(db, account.id, admin.id, 'admin');
     const inbox = await createInbox(db, account.id, { name: 'Website', channelType: 'web' });
-    return { accountId: account.id, inboxId: inbox.id, adminEmail };
+    return { accountId: account.id, inboxId: inbox.id, adminEmail, adminUserId: admin.id };
   }
 
   /** A signed-in agent (session cookie + CSRF token) talking to `node`. */
@@ -346,6 +407,7 @@ export class Cluster {
 
   async close(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.kill9()));
+    await Promise.all(this.proxies.map((p) => p.cut()));
     await this.redis.stop();
     await this.database.close().catch(() => {});
     await this.dropDatabase();
