@@ -78,5 +78,5 @@ export type VisitorConversation = z.infer<typeof visitorConversationSchema>;
 
 export const typingBodySchema = z.strictObject({ typing: z.boolean() });
 
-export const markReadBodySchema = z.strictObject({ seq: z.number().int().min(0) });
+export const markReadBodySchema = z.strictObject({ seq: z.number().int().min(0).max(2_147_483_647) });
 export type MarkReadBody = z.infer<typeof markReadBodySchema>;

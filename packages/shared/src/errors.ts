@@ -19,6 +19,7 @@ export const errorCodes = [
   'insufficient_scope',
   'rate_limited',
   'conflict',
+  'conversation_closed',
   'idempotency_conflict',
   'account_not_found',
   'inbox_not_found',

@@ -17,7 +17,13 @@ export const messageKindSchema = z.enum([
 ]);
 export type MessageKind = z.infer<typeof messageKindSchema>;
 
-export const messageBodySchema = z.string().trim().min(1).max(10_000);
+export const messageBodySchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(10_000)
+  // PostgreSQL text cannot hold NUL; refusing it here keeps every path (REST, WebSocket) at a 400.
+  .refine((body) => !body.includes('\u0000'), 'NUL characters are not allowed');
 
 export const agentPostMessageBodySchema = z.strictObject({
   clientMsgId: clientMsgIdSchema,
@@ -33,8 +39,8 @@ export const visitorPostMessageBodySchema = z.strictObject({
 export type VisitorPostMessageBody = z.infer<typeof visitorPostMessageBodySchema>;
 
 export const messagesQuerySchema = z.strictObject({
-  afterSeq: z.coerce.number().int().min(0).optional(),
-  beforeSeq: z.coerce.number().int().min(1).optional(),
+  afterSeq: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
+  beforeSeq: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type MessagesQuery = z.infer<typeof messagesQuerySchema>;

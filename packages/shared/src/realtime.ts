@@ -34,7 +34,7 @@ export const subscribeFrameSchema = z.strictObject({
   ref: refSchema,
   topic: topicSchema,
   /** Conversation topics: the last seq the client holds (0 = from the start). */
-  afterSeq: z.number().int().min(0).optional(),
+  afterSeq: z.number().int().min(0).max(2_147_483_647).optional(),
   /** Account topics: the cursor of the last `conversation` frame received, if any. */
   cursor: z.string().max(4000).optional(),
 });
@@ -64,7 +64,7 @@ export const typingFrameSchema = z.strictObject({
 export const readFrameSchema = z.strictObject({
   type: z.literal('read'),
   conversationId: idSchema,
-  seq: z.number().int().min(0),
+  seq: z.number().int().min(0).max(2_147_483_647),
 });
 
 export const pingFrameSchema = z.strictObject({

@@ -3,7 +3,8 @@ import { emailSchema, idSchema } from './common.ts';
 
 /**
  * A site that knows who its user is signs `${id}.${timestamp}` with the inbox secret
- * (HMAC-SHA256, hex). The timestamp bounds how long a leaked signature can be replayed.
+ * (HMAC-SHA256, hex). `timestamp` is milliseconds since the epoch (JavaScript's Date.now()); signatures
+ * are accepted for 7 days, so a leaked one cannot be replayed forever.
  */
 export const signedIdentitySchema = z.strictObject({
   id: z.string().min(1).max(200),

@@ -27,8 +27,11 @@ export type BusMessage =
       reader: { kind: 'contact' | 'agent'; id: string; name: string | null };
       seq: number;
     }
-  /** Sockets authenticated by these sessions must close (logout, password change). */
-  | { t: 'sessions_revoked'; userId: string; exceptSessionId: string | null }
+  /**
+   * Sockets of ended sessions must close: `only` names the one session (logout); otherwise every session of
+   * the user but `except` (password change).
+   */
+  | { t: 'sessions_revoked'; userId: string; only: string | null; except: string | null }
   /** "This conversation has messages up to lastSeq": sent by the outbox sweeper, which has no payloads. */
   | { t: 'hint'; accountId: string; conversationId: string; lastSeq: number };
 

@@ -579,7 +579,12 @@ export class RealtimeGateway {
       case 'sessions_revoked': {
         for (const client of this.clients) {
           const p = client.principal;
-          if (p?.kind === 'agent' && p.userId === message.userId && p.sessionId !== message.exceptSessionId) {
+          if (
+            p?.kind === 'agent' &&
+            p.userId === message.userId &&
+            (message.only === null || p.sessionId === message.only) &&
+            p.sessionId !== message.except
+          ) {
             client.ws.close(closeCodes.unauthenticated, 'session ended');
           }
         }

@@ -108,7 +108,12 @@ export const authRoutes = [
     status: 204,
     handler: async ({ ctx, principal, reply }) => {
       await endSession(ctx, reply, principal.sessionId);
-      ctx.bus.publish({ t: 'sessions_revoked', userId: principal.userId, exceptSessionId: null });
+      ctx.bus.publish({
+        t: 'sessions_revoked',
+        userId: principal.userId,
+        only: principal.sessionId,
+        except: null,
+      });
       return reply.status(204).send();
     },
   }),
@@ -146,7 +151,8 @@ export const authRoutes = [
       ctx.bus.publish({
         t: 'sessions_revoked',
         userId: principal.userId,
-        exceptSessionId: principal.sessionId,
+        only: null,
+        except: principal.sessionId,
       });
       return { ok: true as const };
     },

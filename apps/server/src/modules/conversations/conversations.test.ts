@@ -318,6 +318,7 @@ describe('agent side', () => {
       body: 'Hello again',
     });
     assert.equal(late.status, 409, late.text);
+    assert.equal((late.body.error as { code: string }).code, 'conversation_closed');
     const agentLate = await agent.post(`${base(account.accountId)}/${conversationId}/messages`, {
       clientMsgId: 'late-agent',
       body: 'Too late',

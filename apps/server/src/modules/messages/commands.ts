@@ -206,7 +206,7 @@ export async function appendMessage(
       [input.conversationId, ...scopeValues(scope)],
     );
     if (visible?.status === 'closed')
-      throw conflict('conflict', 'This conversation is closed; start a new one');
+      throw conflict('conversation_closed', 'This conversation is closed; start a new one');
     throw notFound('conversation_not_found', 'Conversation');
   }
   const conversation = conversationFromJson(row.conversation);
