@@ -106,3 +106,36 @@ test('garbage in storage is ignored and cleaned', () => {
   assert.deepEqual(outbox.list(), []);
   assert.deepEqual(kv.keys(), ['other']);
 });
+
+test('the storage lease lets one tab send at a time, and the other takes over after', async () => {
+  const kv = memoryStorage();
+  const { leaseLock } = await import('./outbox.ts');
+  const tabA = new Outbox(kv, 'p:outbox:', leaseLock(kv, 'a', 5));
+  const tabB = new Outbox(kv, 'p:outbox:', leaseLock(kv, 'b', 5));
+  for (const n of [1, 2, 3, 4]) tabA.add(item(n));
+  let inFlight = 0;
+  const sent: string[] = [];
+  const sender =
+    (tab: string) =>
+    async (i: OutgoingMessage): Promise<SendResult> => {
+      inFlight += 1;
+      assert.equal(inFlight, 1, 'only one tab sends at a time');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+      sent.push(`${tab}:${i.body}`);
+      return 'sent';
+    };
+  const [a, b] = await Promise.all([tabA.flush(sender('a')), tabB.flush(sender('b'))]);
+  assert.equal(a, 'done');
+  assert.equal(b, 'done');
+  assert.deepEqual(
+    sent.map((s) => s.slice(2)),
+    ['message 1', 'message 2', 'message 3', 'message 4'],
+    'each item once, in order',
+  );
+  assert.deepEqual(
+    kv.keys().filter((k) => k.includes('lease')),
+    [],
+    'the lease is given back',
+  );
+});

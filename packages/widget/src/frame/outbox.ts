@@ -27,25 +27,78 @@ export type SendResult = 'sent' | 'rejected' | 'requeued';
 /** Runs `fn` while holding a lock shared by all tabs of this origin (Web Locks), or directly without it. */
 export type LockRunner = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 
-let locksUsable = true;
+const LEASE_MS = 5_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export const webLocks: LockRunner = async (name, fn) => {
-  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-  // Without Web Locks two tabs may both send an item; the clientMsgId makes the second a no-op.
-  if (!locks || !locksUsable) return fn();
-  let started = false;
+interface Lease {
+  tab: string;
+  until: number;
+}
+
+function readLease(kv: KeyValue, key: string): Lease | null {
   try {
-    return (await locks.request(name, () => {
-      started = true;
-      return fn();
-    })) as Awaited<ReturnType<typeof fn>>;
-  } catch (error) {
-    // Some third-party contexts refuse locks ("The request was denied"): carry on without them.
-    if (started) throw error;
-    locksUsable = false;
-    return fn();
+    const value: unknown = JSON.parse(kv.get(key) ?? 'null');
+    return isRecord(value) && typeof value.tab === 'string' && typeof value.until === 'number'
+      ? { tab: value.tab, until: value.until }
+      : null;
+  } catch {
+    return null;
   }
-};
+}
+
+/**
+ * A lock between tabs made of a lease in shared storage, for browsers that give this frame no Web
+ * Locks. A tab claims a free or expired lease, waits a moment for a competing claim to land, and keeps
+ * it renewed while it works; a closed tab's lease runs out after a few seconds. Best effort: should two
+ * tabs still both send an item, its clientMsgId makes the second send a no-op.
+ */
+export function leaseLock(kv: KeyValue, tab: string, settleMs = 60): LockRunner {
+  return async (name, fn) => {
+    const key = `${name}:lease`;
+    const claim = () => kv.set(key, JSON.stringify({ tab, until: Date.now() + LEASE_MS }));
+    for (;;) {
+      const held = readLease(kv, key);
+      if (!held || held.until < Date.now() || held.tab === tab) {
+        claim();
+        await sleep(settleMs);
+        if (readLease(kv, key)?.tab === tab) break;
+      } else {
+        await sleep(Math.min(Math.max(held.until - Date.now(), 50), 1_000) + Math.random() * 100);
+      }
+    }
+    const renew = setInterval(claim, LEASE_MS / 3);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(renew);
+      if (readLease(kv, key)?.tab === tab) kv.remove(key);
+    }
+  };
+}
+
+/**
+ * Web Locks where the browser allows them in this frame; the storage lease otherwise (some browsers
+ * refuse locks to third-party frames: "The request was denied").
+ */
+export function tabLock(kv: KeyValue, tab: string = Math.random().toString(36).slice(2)): LockRunner {
+  const fallback = leaseLock(kv, tab);
+  let locksUsable = true;
+  return async (name, fn) => {
+    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    if (!locks || !locksUsable) return fallback(name, fn);
+    let started = false;
+    try {
+      return (await locks.request(name, () => {
+        started = true;
+        return fn();
+      })) as Awaited<ReturnType<typeof fn>>;
+    } catch (error) {
+      if (started) throw error;
+      locksUsable = false;
+      return fallback(name, fn);
+    }
+  };
+}
 
 function isOutgoing(value: unknown): value is OutgoingMessage {
   return (
@@ -76,7 +129,7 @@ export class Outbox {
   private flushing: Promise<'done' | 'stopped'> | null = null;
   private again = false;
 
-  constructor(kv: KeyValue, prefix: string, lock: LockRunner = webLocks) {
+  constructor(kv: KeyValue, prefix: string, lock: LockRunner = tabLock(kv)) {
     this.kv = kv;
     this.prefix = prefix;
     this.lock = lock;
@@ -150,7 +203,8 @@ export class Outbox {
     const run = async (): Promise<'done' | 'stopped'> => {
       for (;;) {
         this.again = false;
-        const result = await this.lock(`${this.prefix}send`, () => this.drain(send));
+        // Named outside the item prefix: a lease stored under it must not look like an item.
+        const result = await this.lock(`${this.prefix.replace(/:$/, '')}-send`, () => this.drain(send));
         if (result === 'stopped' || !this.again) return result;
       }
     };
