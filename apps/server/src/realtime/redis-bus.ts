@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Bus, BusHandler, BusMessage } from './bus.ts';
@@ -22,7 +23,9 @@ export class RedisBus implements Bus {
   private everSubscribed = false;
 
   private constructor(url: string, nodeId: string, log: Logger) {
-    this.nodeId = nodeId;
+    // Names are for people and may repeat (the default derives from the pid, 1 in every container):
+    // telling this process's own messages apart needs an id no other process has.
+    this.nodeId = `${nodeId}/${randomUUID()}`;
     this.log = log;
     const options = {
       maxRetriesPerRequest: 1,
