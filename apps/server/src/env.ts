@@ -46,6 +46,8 @@ const envSchema = z.object({
     .default(1024 * 1024),
   /** `off` is for load tests only: it disables every per-client rate limit. */
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /**
    * Which peers may set X-Forwarded-For (the client address used by rate limits and sessions).

@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
+import { AppError } from '../../errors.ts';
 import { buildOpenApi } from '../../http/openapi.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
+import { safeEqual } from '../../lib/crypto.ts';
 
 const require = createRequire(import.meta.url);
 const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -66,10 +68,14 @@ export function systemRoutes(allRoutes: () => AnyRoute[]): AnyRoute[] {
       method: 'GET',
       url: '/metrics',
       auth: 'public',
-      summary: 'Prometheus metrics of this node',
+      summary: 'Prometheus metrics of this node (Bearer METRICS_TOKEN when the operator sets one)',
       tags: ['Operations'],
       produces: 'text/plain',
-      handler: async ({ ctx, reply }) => {
+      handler: async ({ ctx, reply, request }) => {
+        const expected = ctx.env.METRICS_TOKEN;
+        if (expected && !safeEqual(request.headers.authorization ?? '', `Bearer ${expected}`)) {
+          throw new AppError('unauthenticated', 401, 'Metrics need the metrics token');
+        }
         reply.header('content-type', ctx.metrics.registry.contentType);
         return reply.send(await ctx.metrics.registry.metrics());
       },
