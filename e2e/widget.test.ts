@@ -393,7 +393,14 @@ describe('chat widget', () => {
   });
 
   test('two tabs of one visitor stay in sync and send each message once', async () => {
+    const contactsBefore = await contactCount(account.inboxId);
     const { context, page } = await newVisitor();
+    const posts: string[] = [];
+    context.on('request', (request) => {
+      if (request.method() === 'POST' && /\/api\/client\/conversations/.test(request.url())) {
+        posts.push(request.postData() ?? '');
+      }
+    });
     const first = await openWidget(page);
     await sendFromWidget(first, 'Hello from tab one');
     const conversationId = await conversationWith('Hello from tab one');
@@ -410,11 +417,34 @@ describe('chat widget', () => {
 
     await sendFromWidget(other, 'And this comes from tab two');
     await bubble(first, 'And this comes from tab two').waitFor();
+
+    // A conversation started in one tab shows up in the other's list.
+    await other.getByRole('button', { name: 'Back to conversations' }).click();
+    await other.locator('.pw-start').click();
+    await sendFromWidget(other, 'A second topic, from tab two');
+    await conversationWith('A second topic, from tab two');
+    await first.getByRole('button', { name: 'Back to conversations' }).click();
+    await eventually(
+      async () => (await first.locator('.pw-conv').count()) === 2,
+      'two conversations in tab one',
+    );
+
     await sleep(800);
     const bodies = (await agentMessages(conversationId)).map((m) => m.body);
     assert.equal(bodies.filter((b) => b === 'And this comes from tab two').length, 1);
     assert.equal(bodies.filter((b) => b === 'Hello from tab one').length, 1);
-    assert.equal((await contactCount(account.inboxId)) > 0, true);
+    for (const text of [
+      'Hello from tab one',
+      'And this comes from tab two',
+      'A second topic, from tab two',
+    ]) {
+      assert.equal(posts.filter((p) => p.includes(text)).length, 1, `"${text}" was sent by one tab, once`);
+    }
+    assert.equal(
+      await contactCount(account.inboxId),
+      contactsBefore + 1,
+      'both tabs share one visitor session',
+    );
     await context.close();
   });
 
