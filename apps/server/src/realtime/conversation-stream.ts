@@ -21,6 +21,7 @@ export class ConversationStream {
   private readonly hidePrivate: boolean;
   private readonly send: (conversationId: string, prevSeq: number, message: Message) => void;
   private readonly database: Database;
+  private readonly onError: (error: unknown) => void;
   private buffer: Message[] = [];
   private pumping = false;
   private needsFill = false;
@@ -34,6 +35,8 @@ export class ConversationStream {
     hidePrivate: boolean;
     database: Database;
     send: (conversationId: string, prevSeq: number, message: Message) => void;
+    /** A background catch-up failed (say, its connection was lost); the next reconcile tries again. */
+    onError: (error: unknown) => void;
   }) {
     this.conversationId = options.conversationId;
     this.accountId = options.accountId;
@@ -43,6 +46,7 @@ export class ConversationStream {
     this.hidePrivate = options.hidePrivate;
     this.database = options.database;
     this.send = options.send;
+    this.onError = options.onError;
   }
 
   /** A message from the bus. Returns true if it revealed a gap that needs the database. */
@@ -58,15 +62,20 @@ export class ConversationStream {
       return false;
     }
     this.buffer.push(message);
-    void this.pump();
+    this.pumpInBackground();
     return true;
   }
 
   /** The conversation is known to have reached `headSeq`; fetch anything this stream lacks. */
   onHead(headSeq: number): boolean {
     if (!this.active || headSeq <= this.lastSeq) return false;
-    void this.pump();
+    this.pumpInBackground();
     return true;
+  }
+
+  /** Nobody awaits these pumps: a rejection must not escape (it would end the process). */
+  private pumpInBackground(): void {
+    this.pump().catch(this.onError);
   }
 
   /** Reads from the database until caught up, then drains what the bus delivered meanwhile. */

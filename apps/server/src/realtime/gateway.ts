@@ -391,6 +391,8 @@ export class RealtimeGateway {
       database: this.ctx.database,
       send: (id, prevSeq, message) =>
         this.send(client, { type: 'message', conversationId: id, prevSeq, message }),
+      onError: (err) =>
+        this.ctx.log.warn({ err, conversationId }, 'stream catch-up failed; the next reconcile retries'),
     });
     // Registered before reading the head, so nothing committed from here on can slip past it.
     this.addStream(client, stream);
@@ -532,7 +534,9 @@ export class RealtimeGateway {
         for (const stream of this.streamsByConversation.get(message.conversationId)?.keys() ?? []) {
           if (stream.onHead(message.lastSeq)) this.ctx.metrics.gapFills.labels('sweeper').inc();
         }
-        void this.catchUpFeeds(message.accountId);
+        this.catchUpFeeds(message.accountId).catch((err: unknown) =>
+          this.ctx.log.warn({ err }, 'feed catch-up after a hint failed'),
+        );
         return;
       }
       case 'conversation': {
