@@ -448,6 +448,29 @@ describe('chat widget', () => {
     await context.close();
   });
 
+  test('writing into a conversation closed meanwhile starts a new one', async () => {
+    const { context, page } = await newVisitor();
+    const frame = await openWidget(page);
+    await sendFromWidget(frame, 'My first question');
+    const conversationId = await conversationWith('My first question');
+    await frame.locator('.pw-msg--pending').waitFor({ state: 'detached' });
+    for (const status of ['solved', 'closed']) {
+      const res = await agent.post(agentApi(`/conversations/${conversationId}/status`), { status });
+      assert.equal(res.status, 200, res.text);
+    }
+    await sendFromWidget(frame, 'One more thing');
+    const next = await conversationWith('One more thing');
+    assert.notEqual(next, conversationId);
+    await bubble(frame, 'One more thing').waitFor();
+    await frame.locator('.pw-msg--pending').waitFor({ state: 'detached' });
+    assert.equal(
+      (await agentMessages(conversationId)).filter((m) => m.body === 'One more thing').length,
+      0,
+      'nothing was added to the closed conversation',
+    );
+    await context.close();
+  });
+
   test('typing indicators and read receipts go both ways over the WebSocket', async () => {
     const { context, page } = await newVisitor();
     const frame = await openWidget(page);

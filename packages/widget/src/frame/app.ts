@@ -853,7 +853,7 @@ export class App {
         this.sessionLost();
         throw error;
       }
-      if (error.status === 409 && item.conversationId) {
+      if (error.code === 'conversation_closed' && item.conversationId) {
         // The conversation was closed meanwhile: what the visitor wrote starts a new one.
         const draftId = newId('d');
         this.outbox.moveToDraft(item.conversationId, draftId);
