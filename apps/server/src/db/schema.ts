@@ -60,8 +60,12 @@ export const accountMembers = pgTable(
     availability: text('availability', { enum: ['online', 'away', 'offline'] })
       .notNull()
       .default('offline'),
-    /** Maximum concurrent open conversations. */
+    /** Maximum concurrent open conversations (any channel). */
     capacity: integer('capacity').notNull().default(10),
+    /** Tighter limits per channel type, e.g. { "web": 3 }; a channel not listed uses `capacity`. */
+    channelCapacity: jsonb('channel_capacity').$type<Record<string, number>>().notNull().default({}),
+    /** Last sign of life (request or socket activity); drives auto-away. */
+    lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
     skills: jsonb('skills').$type<string[]>().notNull().default([]),
     createdAt: createdAt(),
   },
@@ -193,6 +197,20 @@ export const conversations = pgTable(
       .default('normal'),
     assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
     teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
+    /** Who had it before it was solved or unassigned: a returning customer goes back to them if possible. */
+    previousAssigneeId: uuid('previous_assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    assignedAt: timestamp('assigned_at', { withTimezone: true }),
+    /** Set while the conversation waits in the routing queue; the queue is ordered by priority, then this. */
+    queuedAt: timestamp('queued_at', { withTimezone: true }),
+    /** Skills an agent needs to be routed this conversation (from the inbox or a rule). */
+    requiredSkills: jsonb('required_skills').$type<string[]>().notNull().default([]),
+    /** Bot phase: null (no bot), bot (the bot handles it), requested (a human was asked for), accepted. */
+    botPhase: text('bot_phase', { enum: ['bot', 'requested', 'accepted'] }),
+    /** The note the last transfer left for the next agent, shown above the thread. */
+    handoffNote: text('handoff_note'),
+    snoozedUntil: timestamp('snoozed_until', { withTimezone: true }),
+    solvedAt: timestamp('solved_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
     /** Gapless message counter: incremented under this row's lock in the message's own transaction. */
     lastSeq: integer('last_seq').notNull().default(0),
     /** Bumped on every change, so feed consumers can keep the newest state. */
@@ -210,6 +228,7 @@ export const conversations = pgTable(
     index('conversations_account_status_idx').on(t.accountId, t.status),
     index('conversations_assignee_idx').on(t.assigneeId),
     index('conversations_contact_idx').on(t.contactId),
+    index('conversations_queue_idx').on(t.accountId, t.queuedAt).where(sql`${t.queuedAt} is not null`),
   ],
 );
 
@@ -358,4 +377,88 @@ export const invitations = pgTable(
     uniqueIndex('invitations_token_hash_key').on(t.tokenHash),
     index('invitations_account_idx').on(t.accountId),
   ],
+);
+
+/**
+ * Durable timers (auto-close, snooze, returning-customer window, SLA, follow-ups, webhook retries). A job
+ * is taken with FOR UPDATE SKIP LOCKED and deleted in the transaction that does its work, so it fires once
+ * however many nodes poll, and survives restarts. `key` makes scheduling idempotent (one timer per purpose).
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    runAt: timestamp('run_at', { withTimezone: true }).notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('jobs_key_key').on(t.key), index('jobs_run_at_idx').on(t.runAt)],
+);
+
+/** Automation rules: on an event, when all conditions hold, run the actions in order. */
+export const rules = pgTable(
+  'rules',
+  {
+    id: uuid('id').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    event: text('event', { enum: ['conversation_created', 'message_created', 'status_changed'] }).notNull(),
+    conditions: jsonb('conditions').$type<unknown[]>().notNull().default([]),
+    actions: jsonb('actions').$type<unknown[]>().notNull().default([]),
+    position: integer('position').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index('rules_account_idx').on(t.accountId, t.event)],
+);
+
+export const tags = pgTable(
+  'tags',
+  {
+    id: uuid('id').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    color: text('color').notNull().default('#64748b'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('tags_account_name_key').on(t.accountId, t.name)],
+);
+
+export const conversationTags = pgTable(
+  'conversation_tags',
+  {
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    tagId: uuid('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.tagId] }),
+    index('conversation_tags_tag_idx').on(t.tagId),
+  ],
+);
+
+export const contactTags = pgTable(
+  'contact_tags',
+  {
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    tagId: uuid('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.tagId] }), index('contact_tags_tag_idx').on(t.tagId)],
 );

@@ -8,7 +8,8 @@ import { messages } from '../../db/schema.ts';
 import { AppError, conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PendingPublish } from '../../realtime/outbox.ts';
-import { type ConversationRow, presentConversation } from '../conversations/presenter.ts';
+import { presentConversation } from '../conversations/presenter.ts';
+import { conversationRowFromSql } from '../conversations/row-from-sql.ts';
 import { type MessageRow, presentMessage } from './presenter.ts';
 
 export interface Author {
@@ -47,28 +48,6 @@ const preview = (body: string) => (body.length > 140 ? `${body.slice(0, 139)}…
 type Json = Record<string, unknown>;
 const date = (value: unknown): Date | null =>
   value === null || value === undefined ? null : new Date(String(value));
-
-function conversationFromJson(c: Json): ConversationRow {
-  return {
-    id: String(c.id),
-    accountId: String(c.account_id),
-    inboxId: String(c.inbox_id),
-    contactId: String(c.contact_id),
-    number: Number(c.number),
-    status: c.status as ConversationRow['status'],
-    priority: c.priority as ConversationRow['priority'],
-    assigneeId: (c.assignee_id as string | null) ?? null,
-    teamId: (c.team_id as string | null) ?? null,
-    lastSeq: Number(c.last_seq),
-    version: Number(c.version),
-    feedXid: String(c.feed_xid),
-    lastMessagePreview: (c.last_message_preview as string | null) ?? null,
-    firstReplyAt: date(c.first_reply_at),
-    waitingSince: date(c.waiting_since),
-    lastActivityAt: date(c.last_activity_at) ?? new Date(0),
-    createdAt: date(c.created_at) ?? new Date(0),
-  };
-}
 
 function messageFromJson(m: Json): MessageRow {
   return {
@@ -209,7 +188,7 @@ export async function appendMessage(
       throw conflict('conversation_closed', 'This conversation is closed; start a new one');
     throw notFound('conversation_not_found', 'Conversation');
   }
-  const conversation = conversationFromJson(row.conversation);
+  const conversation = conversationRowFromSql(row.conversation);
   if (!row.message) {
     // A concurrent write stored this clientMsgId and committed while we waited for the row lock. We still
     // hold the lock, so handing the seq back keeps seqs gapless without needing a savepoint.
