@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Message, ServerFrame } from '@parley/shared';
+import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { conversations, messages } from '../apps/server/src/db/schema.ts';
 import { HttpClient } from '../apps/server/test/http-client.ts';
 import { RealtimeClient } from '../apps/server/test/realtime-client.ts';
 import { launchBrowser, screenshot, watchForScriptErrors } from './support/browser.ts';
@@ -62,7 +65,9 @@ describe('dashboard', () => {
 
   test('creates a web inbox and shows its embed snippet; origins and theme are saved', async () => {
     const { page } = admin;
-    await page.getByRole('button', { name: 'Create a web inbox' }).click();
+    await page.getByText('Get Parley talking').waitFor();
+    await screenshot(page, 'dashboard-02b-getting-started');
+    await page.getByRole('button', { name: 'Create a web inbox' }).first().click();
     await page.getByLabel('Name').fill('Website');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     const snippet = page.getByTestId('embed-snippet');
@@ -142,4 +147,347 @@ describe('dashboard', () => {
     await page.reload();
     await page.locator('[data-member-email="joao@acme.test"]').waitFor();
   });
+
+  let conversationId = '';
+  let visitor: HttpClient;
+  let visitorSocket: RealtimeClient;
+  const REPLY = 'Hello Ana! Let me check that for you.';
+  const NOTE = 'VIP customer: refund if the parcel is lost';
+
+  test('a visitor starts a conversation: it appears live with a toast and the contact panel', async () => {
+    const { page } = admin;
+    await page.goto(`${server.publicUrl}/inbox/all`);
+    await page.getByText('No conversations here').waitFor();
+    visitor = new HttpClient(server.publicUrl);
+    const session = await visitor.post(`/api/client/inboxes/${inboxId}/sessions`, {
+      name: 'Ana Souza',
+      email: 'ana@example.test',
+    });
+    assert.equal(session.status, 201);
+    visitor.bearer = session.body.token as string;
+    await visitor.post('/api/client/context', { url: 'https://shop.example/orders/42', title: 'Order #42' });
+    const started = await visitor.post('/api/client/conversations', {
+      message: { clientMsgId: 'v-1', body: 'Hi, my order has not arrived yet' },
+    });
+    conversationId = (started.body.conversation as { id: string }).id;
+
+    const row = page.locator(`a.row[data-conversation-id="${conversationId}"]`);
+    await row.waitFor();
+    await page.getByText('New conversation').first().waitFor();
+    await page.waitForTimeout(500);
+    assert.match((await row.textContent()) ?? '', /Ana Souza.*Hi, my order has not arrived yet/s);
+    await screenshot(page, 'dashboard-07-new-conversation-toast');
+
+    visitorSocket = await RealtimeClient.connect(server.url);
+    await visitorSocket.auth(visitor.bearer ?? '');
+    await visitorSocket.subscribeConversation(conversationId, 0);
+
+    await row.click();
+    await page.getByTestId('conversation-pane').waitFor();
+    await page.getByTestId('message-bubble').getByText('Hi, my order has not arrived yet').waitFor();
+    const panel = page.getByTestId('contact-panel');
+    await panel.getByTestId('contact-email').getByText('ana@example.test').waitFor();
+    await panel.getByTestId('contact-page').getByText('Order #42').waitFor();
+  });
+
+  test('the agent replies over the socket and the visitor receives it; typing shows both ways', async () => {
+    const { page } = admin;
+    await visitor.post(`/api/client/conversations/${conversationId}/typing`, { typing: true });
+    await page.getByTestId('typing-indicator').getByText('Ana Souza is typing…').waitFor();
+    await screenshot(page, 'dashboard-08-visitor-typing');
+
+    const input = page.getByTestId('composer-input');
+    await input.click();
+    await input.pressSequentially('Hello', { delay: 10 });
+    await visitorSocket.waitFor((f) => f.type === 'typing' && f.actor.kind === 'agent' && f.typing);
+    await input.fill(REPLY);
+    await input.press('Shift+Enter');
+    await input.press('Backspace');
+    await input.press('Enter');
+    const frame = await visitorSocket.waitFor<Extract<ServerFrame, { type: 'message' }>>(
+      (f) => f.type === 'message' && f.message.body === REPLY,
+    );
+    assert.equal(frame.message.senderKind, 'agent');
+    assert.equal(frame.message.senderName, ADMIN.name);
+    await page.getByTestId('message-bubble').getByText(REPLY).waitFor();
+    await page.getByText('Sending…').waitFor({ state: 'detached' });
+    assert.equal(await input.inputValue(), '');
+  });
+
+  test('a private note is shown as a note and never reaches the visitor', async () => {
+    const { page } = admin;
+    await page.getByTestId('composer-mode').getByText('Private note').click();
+    const input = page.getByTestId('composer-input');
+    await input.fill(NOTE);
+    await input.press('Enter');
+    const note = page.getByTestId('note-bubble').filter({ hasText: NOTE });
+    await note.waitFor();
+    const label = page.locator('.msg[data-kind="note"]').filter({ hasText: NOTE }).getByText('Private note');
+    assert.equal(await label.count(), 1);
+    const background = await note.evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.equal(background, 'rgb(255, 248, 219)', 'notes are yellow');
+
+    await visitor.post(`/api/client/conversations/${conversationId}/messages`, {
+      clientMsgId: 'v-2',
+      body: 'Thank you!',
+    });
+    await visitorSocket.waitFor((f) => f.type === 'message' && f.message.body === 'Thank you!');
+    await page.getByTestId('message-bubble').getByText('Thank you!').waitFor();
+    const bodies = visitorSocket.messagesOf(conversationId).map((f) => f.message.body);
+    assert.deepEqual(bodies, ['Hi, my order has not arrived yet', REPLY, 'Thank you!']);
+    const rest = await visitor.get(`/api/client/conversations/${conversationId}/messages`);
+    assert.ok(!rest.text.includes(NOTE));
+    await screenshot(page, 'dashboard-09-conversation');
+  });
+
+  test('resolves and reopens the conversation', async () => {
+    const { page } = admin;
+    await page.getByTestId('resolve').click();
+    await page.getByTestId('reopen').waitFor();
+    await page.locator('.activity').getByText('You changed the status to Solved').waitFor();
+    const row = page.locator(`a.row[data-conversation-id="${conversationId}"]`);
+    await row.locator('[data-status="solved"]').waitFor();
+    await page.getByTestId('reopen').click();
+    await page.getByTestId('resolve').waitFor();
+    await row.locator('[data-status="open"]').waitFor();
+  });
+
+  test('hostile visitor input is shown as text and runs nothing', async () => {
+    const { page, problems } = admin;
+    const xss = new HttpClient(server.publicUrl);
+    const name = '<img src=x onerror=alert(1)>';
+    const session = await xss.post(`/api/client/inboxes/${inboxId}/sessions`, { name });
+    xss.bearer = session.body.token as string;
+    await xss.post('/api/client/context', { url: 'https://shop.example/"><script>alert(5)</script>' });
+    const body =
+      '<script>alert(2)</script><img src=x onerror=alert(3)> [x](javascript:alert(4)) javascript:alert(6)';
+    const started = await xss.post('/api/client/conversations', { message: { clientMsgId: 'x-1', body } });
+    const id = (started.body.conversation as { id: string }).id;
+    const row = page.locator(`a.row[data-conversation-id="${id}"]`);
+    await row.waitFor();
+    await row.click();
+    await page.getByTestId('message-bubble').getByText(body).waitFor();
+    assert.equal(await page.getByTestId('conversation-title').textContent(), name);
+    assert.equal(await page.locator('.thread img, .row img, .contact img').count(), 0);
+    assert.equal(await page.locator('a[href^="javascript"]').count(), 0);
+    await page.waitForTimeout(300);
+    await screenshot(page, 'dashboard-10-xss-as-text');
+    assert.deepEqual(problems, []);
+  });
+
+  test('after reloading, the agent and the visitor both see the full history', async () => {
+    const { page } = admin;
+    await page.goto(`${server.publicUrl}/inbox/all/${conversationId}`);
+    for (const text of ['Hi, my order has not arrived yet', REPLY, 'Thank you!']) {
+      await page.getByTestId('message-bubble').getByText(text).waitFor();
+    }
+    await page.getByTestId('note-bubble').getByText(NOTE).waitFor();
+    const history = await visitor.get(`/api/client/conversations/${conversationId}/messages`);
+    const texts = (history.body.messages as Message[])
+      .filter((m) => m.kind !== 'activity')
+      .map((m) => m.body);
+    assert.deepEqual(texts, ['Hi, my order has not arrived yet', REPLY, 'Thank you!']);
+    await visitorSocket.close();
+  });
+
+  test('a conversation with 10,000 messages opens at the newest and scrolls back through history', async () => {
+    const { page, problems } = admin;
+    const big = new HttpClient(server.publicUrl);
+    const session = await big.post(`/api/client/inboxes/${inboxId}/sessions`, { name: 'Long Thread' });
+    big.bearer = session.body.token as string;
+    const started = await big.post('/api/client/conversations', {
+      message: { clientMsgId: 'b-1', body: 'message 1' },
+    });
+    const id = (started.body.conversation as { id: string }).id;
+    await seedMessages(id, 10_000);
+
+    const opened = Date.now();
+    await page.goto(`${server.publicUrl}/inbox/all/${id}`);
+    await page.getByTestId('message-bubble').getByText('message 10000', { exact: true }).waitFor();
+    const openMs = Date.now() - opened;
+    const rendered = await page.locator('.thread__row').count();
+    assert.ok(rendered < 60, `only the visible rows are in the DOM (${rendered})`);
+    await screenshot(page, 'dashboard-11-long-thread');
+
+    // Scroll to the top repeatedly: older pages load above without losing the place.
+    const scroller = page.getByTestId('message-scroll');
+    let lowest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 6; i++) {
+      await scroller.evaluate((el) => el.scrollTo({ top: 0 }));
+      await page.waitForFunction(
+        (before) => {
+          const seqs = [...document.querySelectorAll('.msg[data-seq]')].map((n) =>
+            Number(n.getAttribute('data-seq')),
+          );
+          return seqs.length > 0 && Math.min(...seqs) < before;
+        },
+        lowest,
+        { timeout: 10_000 },
+      );
+      lowest = await page.evaluate(() =>
+        Math.min(
+          ...[...document.querySelectorAll('.msg[data-seq]')].map((n) => Number(n.getAttribute('data-seq'))),
+        ),
+      );
+    }
+    assert.ok(lowest < 10_000 - 500, `scrolled back past seq ${lowest}`);
+    assert.ok((await page.locator('.thread__row').count()) < 60);
+    const frame = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const el = document.querySelector('[data-testid="message-scroll"]') as HTMLElement;
+          const start = performance.now();
+          let frames = 0;
+          const step = () => {
+            el.scrollTop += 400;
+            frames += 1;
+            if (frames < 30) requestAnimationFrame(step);
+            else resolve((performance.now() - start) / frames);
+          };
+          requestAnimationFrame(step);
+        }),
+    );
+    assert.ok(frame < 100, `scrolling stays smooth (${frame.toFixed(1)} ms per frame)`);
+    assert.ok(openMs < 10_000, `opens quickly (${openMs} ms)`);
+    assert.deepEqual(problems, []);
+  });
+
+  test('teams: create, rename, add and remove a member', async () => {
+    const { page } = admin;
+    await page.goto(`${server.publicUrl}/settings/teams`);
+    await page.getByText('No teams yet').waitFor();
+    await page.getByTestId('new-team').first().click();
+    await page.locator('input[name=teamName]').fill('Billing');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const card = page.locator('[data-team="Billing"]');
+    await card.waitFor();
+    await card.getByPlaceholder('Add a member').click();
+    await page.getByRole('option', { name: 'João Agent' }).click();
+    await card.getByText('João Agent').waitFor();
+    await card.getByRole('button', { name: 'More actions' }).click();
+    await page.getByRole('menuitem', { name: 'Rename' }).click();
+    await page.locator('input[name=teamName]').fill('Billing & refunds');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const renamed = page.locator('[data-team="Billing & refunds"]');
+    await renamed.waitFor();
+    await screenshot(page, 'dashboard-12-teams');
+    await renamed.getByRole('button', { name: 'Remove' }).click();
+    await renamed.getByText('No members yet.').waitFor();
+  });
+
+  test('keyboard: j and k move through the list, ? shows the shortcuts, Ctrl+K opens the palette', async () => {
+    const { page } = admin;
+    await page.goto(`${server.publicUrl}/inbox/all`);
+    const rows = page.locator('a.row');
+    await rows.first().waitFor();
+    await page.keyboard.press('j');
+    await page.waitForURL(/\/inbox\/all\/[0-9a-f-]{36}$/);
+    const first = page.url();
+    await page.locator('body').click({ position: { x: 700, y: 400 } });
+    await page.keyboard.press('j');
+    await page.waitForURL((url) => url.toString() !== first);
+    await page.keyboard.press('k');
+    await page.waitForURL(first);
+    await page.keyboard.press('Shift+?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await screenshot(page, 'dashboard-13-shortcuts');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+k');
+    const search = page.getByPlaceholder('Search conversations or type a command…');
+    await search.waitFor();
+    await search.fill('Ana');
+    await page.getByText('Ana Souza · #1').waitFor();
+    await screenshot(page, 'dashboard-14-palette');
+    await page.getByText('Ana Souza · #1').click();
+    await page.waitForURL(new RegExp(`${conversationId}$`));
+    await page.getByPlaceholder('Search conversations or type a command…').waitFor({ state: 'detached' });
+    await page.keyboard.press('n');
+    await page.getByPlaceholder('Write a note only your team can see…').waitFor();
+  });
+
+  test('language: the user menu switches to Português and Русский, remembered across sessions', async () => {
+    const { page } = admin;
+    await page.goto(`${server.publicUrl}/inbox/all/${conversationId}`);
+    await page.getByTestId('user-menu').click();
+    await page.locator('[data-locale="pt-BR"]').click();
+    await page.getByRole('button', { name: 'Resolver' }).waitFor();
+    await screenshot(page, 'dashboard-15-pt-br');
+    await page.getByTestId('user-menu').click();
+    await page.locator('[data-locale="ru"]').click();
+    await page.getByRole('button', { name: 'Решить' }).waitFor();
+    await screenshot(page, 'dashboard-16-ru');
+    const prefs = await page.evaluate(() => fetch('/api/me/preferences').then((r) => r.json()));
+    assert.equal((prefs as { locale: string }).locale, 'ru');
+    await page.getByTestId('user-menu').click();
+    await page.locator('[data-locale="en"]').click();
+    await page.getByRole('button', { name: 'Resolve' }).waitFor();
+  });
+
+  test('sound can be muted, and the choice is kept on the server', async () => {
+    const { page } = admin;
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('toggle-sound').click();
+    await page.waitForFunction(() =>
+      fetch('/api/me/preferences')
+        .then((r) => r.json())
+        .then((p: { soundMuted: boolean }) => p.soundMuted),
+    );
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('toggle-sound').getByText('Unmute sounds').waitFor();
+    await page.getByTestId('toggle-sound').click();
+  });
+
+  test('on a phone the list and the conversation are separate screens', async () => {
+    const phone = await newPage({ width: 390, height: 844 });
+    await phone.page.goto(server.publicUrl);
+    await phone.page.locator('input[name=email]').fill(ADMIN.email);
+    await phone.page.locator('input[name=password]').fill(ADMIN.password);
+    await phone.page.getByRole('button', { name: 'Sign in' }).click();
+    const row = phone.page.locator(`a.row[data-conversation-id="${conversationId}"]`);
+    await row.waitFor();
+    assert.equal(await phone.page.getByTestId('conversation-pane').count(), 0);
+    await screenshot(phone.page, 'dashboard-17-phone-list');
+    await row.click();
+    await phone.page.getByTestId('conversation-pane').waitFor();
+    assert.equal(await phone.page.locator('a.row').count(), 0);
+    await phone.page.getByTestId('message-bubble').getByText(REPLY).waitFor();
+    await screenshot(phone.page, 'dashboard-18-phone-conversation');
+    await phone.page.getByRole('button', { name: 'Back' }).click();
+    await row.waitFor();
+    assert.deepEqual(phone.problems, []);
+    await phone.context.close();
+  });
 });
+
+/** Appends messages 2..count+1 straight into the tables (the API would take minutes for 10,000). */
+async function seedMessages(conversationId: string, count: number): Promise<void> {
+  const db = server.ctx.database.db;
+  const [conversation] = await db.select().from(conversations).where(eq(conversations.id, conversationId));
+  if (!conversation) throw new Error('conversation missing');
+  const start = conversation.lastSeq;
+  const base = Date.now() - count * 1000;
+  for (let offset = 0; offset < count; offset += 1000) {
+    const rows = [];
+    for (let i = offset; i < Math.min(count, offset + 1000); i++) {
+      const seq = start + i + 1;
+      const fromContact = seq % 3 !== 0;
+      rows.push({
+        id: randomUUID(),
+        conversationId,
+        accountId: conversation.accountId,
+        seq,
+        kind: 'text' as const,
+        senderKind: fromContact ? ('contact' as const) : ('agent' as const),
+        senderId: fromContact ? conversation.contactId : null,
+        senderName: fromContact ? 'Long Thread' : 'Maria Admin',
+        body: `message ${seq}`,
+        createdAt: new Date(base + i * 1000),
+      });
+    }
+    await db.insert(messages).values(rows);
+  }
+  await db
+    .update(conversations)
+    .set({ lastSeq: start + count, lastMessagePreview: `message ${start + count}` })
+    .where(eq(conversations.id, conversationId));
+}

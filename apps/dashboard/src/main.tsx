@@ -39,7 +39,7 @@ if (root) {
   createRoot(root).render(
     <StrictMode>
       <MantineProvider theme={theme} defaultColorScheme="light">
-        <Notifications position="top-right" limit={4} zIndex={1000} />
+        <Notifications position="bottom-left" limit={4} zIndex={1000} className="toasts" />
         <QueryClientProvider client={queryClient}>
           <SessionProvider>
             <Localized />

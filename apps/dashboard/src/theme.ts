@@ -29,7 +29,10 @@ export const theme = createTheme({
   fontSmoothing: true,
   components: {
     Tooltip: { defaultProps: { openDelay: 350, withArrow: true } },
-    Modal: { defaultProps: { centered: true, radius: 'lg' } },
+    Modal: {
+      defaultProps: { centered: true, radius: 'lg', padding: 'lg' },
+      styles: { title: { fontWeight: 650, fontSize: 'var(--mantine-font-size-lg)' } },
+    },
     Badge: { defaultProps: { radius: 'sm' } },
   },
 });

@@ -82,18 +82,20 @@ export function Empty({
   );
 }
 
-/** The Parley mark: a speech bubble. */
-export function Logo({ size = 32 }: { size?: number }) {
+/** The Parley mark: a speech bubble; `inverse` for dark or coloured backgrounds. */
+export function Logo({ size = 32, inverse = false }: { size?: number; inverse?: boolean }) {
+  const back = inverse ? '#fff' : 'var(--mantine-color-brand-7)';
+  const front = inverse ? 'var(--mantine-color-brand-7)' : '#fff';
   return (
     <svg width={size} height={size} viewBox="0 0 32 32" aria-hidden="true" focusable="false">
-      <rect width="32" height="32" rx="9" fill="var(--mantine-color-brand-7)" />
+      <rect width="32" height="32" rx="9" fill={back} />
       <path
         d="M9 11.5A3.5 3.5 0 0 1 12.5 8h7A3.5 3.5 0 0 1 23 11.5v5a3.5 3.5 0 0 1-3.5 3.5H15l-4.2 3.4c-.5.4-1.3 0-1.3-.6V20A3.5 3.5 0 0 1 9 16.5v-5Z"
-        fill="#fff"
+        fill={front}
       />
-      <circle cx="13" cy="14" r="1.3" fill="var(--mantine-color-brand-7)" />
-      <circle cx="16" cy="14" r="1.3" fill="var(--mantine-color-brand-7)" />
-      <circle cx="19" cy="14" r="1.3" fill="var(--mantine-color-brand-7)" />
+      <circle cx="13" cy="14" r="1.3" fill={back} />
+      <circle cx="16" cy="14" r="1.3" fill={back} />
+      <circle cx="19" cy="14" r="1.3" fill={back} />
     </svg>
   );
 }

@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Box,
   Button,
@@ -140,14 +139,11 @@ export function ConversationList({
   return (
     <section className="list" aria-label={t('views.title')}>
       <Box className="list__header">
-        <Group justify="space-between" mb="sm">
-          <Title order={3} fz={18}>
-            {t(`views.${filter.view}`)}
-          </Title>
-          <Text fz="xs" c="dimmed">
-            {conversations.length > 0 ? conversations.length + (hasMore ? '+' : '') : ''}
-          </Text>
-        </Group>
+        <Title order={3} fz={18} mb="sm">
+          {filter.inboxId
+            ? (inboxes?.find((i) => i.id === filter.inboxId)?.name ?? t('views.all'))
+            : t(`views.${filter.view}`)}
+        </Title>
         {compactViews ? (
           <SegmentedControl
             fullWidth
@@ -187,18 +183,20 @@ export function ConversationList({
         </Group>
       </Box>
       {permission === 'default' && conversations.length > 0 ? (
-        <Alert variant="light" color="brand" mx="sm" mt="sm" p="xs" icon={<IconBell size={16} />}>
-          <Group justify="space-between" gap="xs" wrap="nowrap">
-            <Text fz="xs">{t('list.enableNotifications')}</Text>
-            <Button
-              size="compact-xs"
-              variant="light"
-              onClick={() => void requestNotificationPermission().then(setPermission)}
-            >
-              {t('list.enable')}
-            </Button>
-          </Group>
-        </Alert>
+        <Group className="notify-bar" gap="sm" wrap="nowrap">
+          <IconBell size={16} style={{ flexShrink: 0 }} />
+          <Text fz="xs" style={{ flex: 1 }}>
+            {t('list.enableNotifications')}
+          </Text>
+          <Button
+            size="compact-xs"
+            variant="white"
+            style={{ flexShrink: 0 }}
+            onClick={() => void requestNotificationPermission().then(setPermission)}
+          >
+            {t('list.enable')}
+          </Button>
+        </Group>
       ) : null}
       <ScrollArea className="list__scroll" type="hover" scrollbarSize={8}>
         {loading ? (

@@ -19,6 +19,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { openConversation } from '../lib/focus.ts';
 import { Composer, type ComposerHandle } from './Composer.tsx';
 import { ContactPanel } from './ContactPanel.tsx';
+import { dismissAlerts } from './feed.ts';
 import { MessageList } from './MessageList.tsx';
 import { useConversationMessages } from './messages-state.ts';
 
@@ -77,6 +78,7 @@ export function ConversationPane({
 
   useEffect(() => {
     openConversation.id = conversationId;
+    dismissAlerts(conversationId);
     return () => {
       if (openConversation.id === conversationId) openConversation.id = null;
     };

@@ -1,10 +1,7 @@
-import { Box, Center, Group, Kbd, Text } from '@mantine/core';
+import { Box } from '@mantine/core';
 import { useHotkeys, useMediaQuery } from '@mantine/hooks';
 import type { ConversationStatus } from '@parley/shared';
-import { IconMessages } from '@tabler/icons-react';
 import { useCallback, useMemo } from 'react';
-import { Empty } from '../components/common.tsx';
-import { useT } from '../i18n/index.tsx';
 import { useConversations } from '../lib/conversation-store.ts';
 import { useInboxes } from '../lib/queries.ts';
 import { navigate, useLocation } from '../lib/router.ts';
@@ -12,12 +9,12 @@ import { useReady } from '../lib/session.tsx';
 import { ConversationList, hrefFor } from './ConversationList.tsx';
 import { ConversationPane } from './ConversationPane.tsx';
 import { type ListFilter, useConversationList, type View, views } from './list-state.ts';
+import { StartPane } from './StartPane.tsx';
 import { ViewsSidebar } from './ViewsSidebar.tsx';
 
 const statuses = new Set(['new', 'open', 'pending', 'on_hold', 'solved', 'closed']);
 
 export function InboxScreen({ view, conversationId }: { view: string; conversationId: string | undefined }) {
-  const t = useT();
   const { session, account } = useReady();
   const { search } = useLocation();
   const me = session.user.id;
@@ -92,17 +89,11 @@ export function InboxScreen({ view, conversationId }: { view: string; conversati
             hrefFor={(id) => hrefFor(filter, id)}
           />
         ) : (
-          <Center className="pane pane--empty">
-            <Empty icon={<IconMessages size={28} />} title={t('conversation.pick.title')}>
-              <Group gap={6} justify="center">
-                <Kbd>J</Kbd>
-                <Kbd>K</Kbd>
-                <Text fz="sm" c="dimmed">
-                  {t('conversation.pick.description')}
-                </Text>
-              </Group>
-            </Empty>
-          </Center>
+          <StartPane
+            inboxes={inboxes.data}
+            firstRun={!query.isPending && everything.length === 0}
+            isAdmin={account.role === 'admin'}
+          />
         )
       ) : null}
     </Box>

@@ -11,6 +11,13 @@ import { realtime } from '../lib/realtime-instance.ts';
 import { navigate } from '../lib/router.ts';
 
 const RECENT_MS = 5 * 60_000;
+const toasts = new Map<string, Set<string>>();
+
+/** Opening a conversation clears the toasts about it. */
+export function dismissAlerts(conversationId: string): void {
+  for (const id of toasts.get(conversationId) ?? []) notifications.hide(id);
+  toasts.delete(conversationId);
+}
 
 type Alert = { kind: 'new_conversation' | 'new_message'; conversation: Conversation };
 
@@ -51,8 +58,12 @@ export function useAccountFeed(accountId: string, me: string, soundMuted: boolea
         kind === 'new_conversation' ? tr('notify.newConversation') : tr('notify.newMessage', { name });
       const body = conversation.lastMessagePreview ?? name;
       const open = () => navigate(`/inbox/all/${conversation.id}`);
+      const toastId = `alert-${conversation.id}-${conversation.lastSeq}`;
+      const ids = toasts.get(conversation.id) ?? new Set<string>();
+      ids.add(toastId);
+      toasts.set(conversation.id, ids);
       notifications.show({
-        id: `alert-${conversation.id}-${conversation.lastSeq}`,
+        id: toastId,
         title,
         message: kind === 'new_conversation' ? `${name}: ${body}` : body,
         color: kind === 'new_conversation' ? 'brand' : 'teal',

@@ -20,7 +20,7 @@ export function AuthLayout({
     <div className="auth">
       <aside className="auth__brand">
         <Group gap="sm">
-          <Logo size={36} />
+          <Logo size={36} inverse />
           <Text fw={700} fz={22} c="white">
             Parley
           </Text>

@@ -19,12 +19,12 @@ export function InviteScreen({ token }: { token: string }) {
     queryFn: () => get<InvitationPreview>(`/api/invitations/${encodeURIComponent(token)}`),
     retry: false,
   });
-  const [name, setName] = useState('');
+  const [name, setName] = useState<string | null>(null);
   const [password, setPassword] = useState('');
   const accept = useMutation({
     mutationFn: () =>
       post<SessionInfo>(`/api/invitations/${encodeURIComponent(token)}/accept`, {
-        ...(preview.data?.existingUser ? {} : { name: name || preview.data?.name || '' }),
+        ...(preview.data?.existingUser ? {} : { name: name ?? preview.data?.name ?? '' }),
         password,
       }),
     onSuccess: (info) => {
@@ -89,7 +89,7 @@ export function InviteScreen({ token }: { token: string }) {
               autoComplete="name"
               required
               autoFocus
-              value={name || (invitation.name ?? '')}
+              value={name ?? invitation.name ?? ''}
               onChange={(e) => setName(e.currentTarget.value)}
               error={errors.name}
             />

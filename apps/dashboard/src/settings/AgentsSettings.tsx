@@ -189,7 +189,7 @@ function MemberRow({ member, isAdmin, me }: { member: Member; isAdmin: boolean; 
         {isAdmin && member.userId !== me ? (
           <Menu position="bottom-end" withinPortal>
             <Menu.Target>
-              <ActionIcon variant="subtle" color="gray" aria-label="More">
+              <ActionIcon variant="subtle" color="gray" aria-label={t('common.more')}>
                 <IconDots size={16} />
               </ActionIcon>
             </Menu.Target>

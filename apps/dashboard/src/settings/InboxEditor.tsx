@@ -82,7 +82,17 @@ function Section({
 }
 
 /** A small picture of the widget with the chosen colour, title and greeting. */
-function WidgetPreview({ color, title, greeting }: { color: string; title: string; greeting: string }) {
+function WidgetPreview({
+  color,
+  title,
+  greeting,
+  position,
+}: {
+  color: string;
+  title: string;
+  greeting: string;
+  position: 'left' | 'right';
+}) {
   const t = useT();
   return (
     <Box className="widget-preview" aria-label={t('inboxes.preview')}>
@@ -98,7 +108,7 @@ function WidgetPreview({ color, title, greeting }: { color: string; title: strin
           </Box>
         ) : null}
       </Box>
-      <Box className="widget-preview__launcher" style={{ background: color }}>
+      <Box className="widget-preview__launcher" style={{ background: color }} data-position={position}>
         <IconMessageCircle size={20} color="white" />
       </Box>
     </Box>
@@ -365,19 +375,28 @@ export function InboxEditor({ inboxId, isAdmin }: { inboxId: string; isAdmin: bo
                   disabled={!isAdmin}
                   name="color"
                 />
-                <SegmentedControl
-                  value={draft.settings.position}
-                  onChange={(value) => set({ position: value === 'left' ? 'left' : 'right' })}
-                  data={[
-                    { value: 'left', label: '←' },
-                    { value: 'right', label: '→' },
-                  ]}
-                  disabled={!isAdmin}
-                  w={120}
-                  aria-label="position"
-                />
+                <Box>
+                  <Text fz="sm" fw={500} mb={4}>
+                    {t('inboxes.position')}
+                  </Text>
+                  <SegmentedControl
+                    value={draft.settings.position}
+                    onChange={(value) => set({ position: value === 'left' ? 'left' : 'right' })}
+                    data={[
+                      { value: 'left', label: t('inboxes.positionLeft') },
+                      { value: 'right', label: t('inboxes.positionRight') },
+                    ]}
+                    disabled={!isAdmin}
+                    aria-label={t('inboxes.position')}
+                  />
+                </Box>
               </Stack>
-              <WidgetPreview color={draft.settings.color} title={title} greeting={draft.settings.greeting} />
+              <WidgetPreview
+                color={draft.settings.color}
+                title={title}
+                greeting={draft.settings.greeting}
+                position={draft.settings.position}
+              />
             </SimpleGrid>
           </Section>
 
@@ -401,7 +420,7 @@ export function InboxEditor({ inboxId, isAdmin }: { inboxId: string; isAdmin: bo
           </Section>
 
           {isAdmin ? (
-            <Group justify="flex-end" className="sticky-save">
+            <Group justify="flex-end">
               {save.isError ? (
                 <Text c="red" fz="sm">
                   {errorMessage(save.error, t)}

@@ -127,7 +127,7 @@ function TeamCard({ team, isAdmin }: { team: Team; isAdmin: boolean }) {
         {isAdmin ? (
           <Menu position="bottom-end" withinPortal>
             <Menu.Target>
-              <ActionIcon variant="subtle" color="gray" aria-label="More">
+              <ActionIcon variant="subtle" color="gray" aria-label={t('common.more')}>
                 <IconDots size={16} />
               </ActionIcon>
             </Menu.Target>

@@ -10,7 +10,7 @@ import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
 import type { DbOrTx } from '../../db/connect.ts';
 import { accountMembers, accounts, invitations, users } from '../../db/schema.ts';
-import { AppError, conflict, notFound, validationError } from '../../errors.ts';
+import { AppError, conflict, notFound } from '../../errors.ts';
 import { randomToken, sha256, verifyPassword } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { addMember, upsertUser } from '../accounts/commands.ts';
@@ -161,7 +161,13 @@ export async function acceptInvitation(
       userId = existing.id;
     } else {
       const password = passwordSchema.safeParse(body.password);
-      if (!password.success) throw validationError(password.error, 'password');
+      if (!password.success) {
+        throw new AppError('validation_failed', 400, 'Invalid body', {
+          details: [
+            { path: 'password', message: password.error.issues[0]?.message ?? 'Invalid', code: 'too_small' },
+          ],
+        });
+      }
       const name = body.name ?? invitation.name;
       if (!name)
         throw new AppError('validation_failed', 400, 'Choose a name', { details: [{ path: 'name' }] });

@@ -62,6 +62,7 @@ describe('invitations', () => {
 
     const weak = await visitor.post(`/api/invitations/${token}/accept`, { name: 'Nina', password: 'short' });
     assert.equal(weak.status, 400);
+    assert.equal((weak.body.error as { details: Array<{ path: string }> }).details[0]?.path, 'password');
     const noName = await visitor.post(`/api/invitations/${token}/accept`, {
       password: 'a-long-new-password',
     });
