@@ -126,6 +126,8 @@ if (fds && fds.soft < neededFds) {
 
 export interface ScenarioResult {
   engine: Engine | 'bare-ws';
+  /** Bare relay runs: the Parley setup measured right after, at the same N and load. */
+  pairedWith?: Engine;
   conversations: number;
   visitorSockets: number;
   agentSockets: number;
@@ -156,7 +158,7 @@ export interface BenchResults {
   quiet: Array<{ phase: string; busyPercent: number; waitedSeconds: number }>;
   seeding: Array<{ engine: Engine; conversations: number; seconds: number }>;
   scenarios: ScenarioResult[];
-  raw: RawResult[];
+  raw: Array<RawResult & { pairedWith: Engine }>;
   memory: MemoryResult[];
   errors: string[];
 }
@@ -227,7 +229,8 @@ async function startBare(): Promise<{ child: Child; url: string }> {
   return { child, url: `ws://127.0.0.1:${port}` };
 }
 
-async function bareScenario(n: number): Promise<void> {
+/** The bare relay at the same N and load, run just before the Parley setup it is compared with. */
+async function bareScenario(n: number, pairedWith: Engine): Promise<void> {
   const bare = await startBare();
   try {
     const t0 = performance.now();
@@ -236,6 +239,7 @@ async function bareScenario(n: number): Promise<void> {
     log(
       `bare-ws N=${n}: ${fleet.visitors} visitors + ${fleet.agents} agents connected; fixed load ${rate}/s`,
     );
+    await quiet(`bare-ws N=${n} before ${pairedWith}`);
     const open = await runOpenLoop(fleet, {
       rate,
       warmupMs,
@@ -247,6 +251,7 @@ async function bareScenario(n: number): Promise<void> {
     await fleet.close();
     results.scenarios.push({
       engine: 'bare-ws',
+      pairedWith,
       conversations: n,
       visitorSockets: fleet.visitors,
       agentSockets: fleet.agents,
@@ -467,7 +472,16 @@ async function parleyEngine(engine: Engine): Promise<void> {
     log(
       `${engine}: seeded ${seedCount} visitors and conversations through the API in ${seconds.toFixed(1)} s`,
     );
+    // Each Parley measurement is paired with its baselines, run right before or after it, so that the
+    // ratios compare runs that saw the same background load on this shared machine.
     for (const n of sizes) {
+      if (!skip.has('bare')) {
+        try {
+          await bareScenario(n, engine);
+        } catch (error) {
+          results.errors.push(`bare N=${n}: ${(error as Error).message}`);
+        }
+      }
       try {
         await parleyScenario(target, login, conversations, n);
       } catch (error) {
@@ -475,13 +489,9 @@ async function parleyEngine(engine: Engine): Promise<void> {
         log(`${engine} N=${n} failed: ${(error as Error).message}`);
       }
       save();
-    }
-    if (engine === 'postgres' && !skip.has('raw')) {
-      await target.stop();
       const url = target.dbUrl;
-      if (!url) throw new Error('no database url');
-      for (const n of sizes) {
-        await quiet(`raw N=${n}`);
+      if (url && !skip.has('raw') && !skip.has('saturation')) {
+        await quiet(`raw N=${n} after ${engine}`);
         log(`raw node-postgres inserts, ${n} writers over a pool of 10`);
         const raw = await runRawInserts({
           url,
@@ -492,13 +502,14 @@ async function parleyEngine(engine: Engine): Promise<void> {
           durationMs: satDurationMs,
           meter: async () => new CpuMeter({ postgres: await target.backendPids() }),
         });
-        results.raw.push(raw);
+        results.raw.push({ ...raw, pairedWith: engine });
         log(`  ${raw.insertsPerSecond} inserts/s, p99 ${raw.latency.p99} ms`);
         save();
       }
     }
     if (memoryHere) {
       await parleyMemory(target, conversations, idleSockets);
+      await bareMemory(idleSockets);
       save();
     }
   } finally {
@@ -523,16 +534,6 @@ async function main(): Promise<void> {
   log(
     `Parley realtime bench: engines ${engines.join(', ')}; sizes ${sizes.join(', ')}; ${rate} msg/s offered`,
   );
-  if (!skip.has('bare')) {
-    for (const n of sizes) {
-      try {
-        await bareScenario(n);
-      } catch (error) {
-        results.errors.push(`bare N=${n}: ${(error as Error).message}`);
-      }
-    }
-    save();
-  }
   for (const engine of engines) {
     try {
       await parleyEngine(engine);
@@ -541,13 +542,6 @@ async function main(): Promise<void> {
       log(`${engine} failed: ${(error as Error).message}`);
     }
     save();
-  }
-  if (!skip.has('memory') && idleSockets > 0) {
-    try {
-      await bareMemory(idleSockets);
-    } catch (error) {
-      results.errors.push(`bare memory: ${(error as Error).message}`);
-    }
   }
   results.meta.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
   save();

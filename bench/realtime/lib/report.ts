@@ -55,6 +55,34 @@ function lost(run: LoadResult): string {
     : `${run.unacked} unacked / ${run.undelivered} undelivered`;
 }
 
+function label(s: ScenarioResult): string {
+  const base = LABELS[s.engine] ?? s.engine;
+  return s.pairedWith ? `${base} (paired with ${LABELS[s.pairedWith] ?? s.pairedWith})` : base;
+}
+
+/** The bare run paired with a Parley run (same N, run just before it); older files match on N only. */
+function pairedBare(results: BenchResults, s: ScenarioResult): ScenarioResult | undefined {
+  const bare = results.scenarios.filter((b) => b.engine === 'bare-ws' && b.conversations === s.conversations);
+  return bare.find((b) => b.pairedWith === s.engine) ?? bare.find((b) => !b.pairedWith);
+}
+
+function pairedRaw(results: BenchResults, s: ScenarioResult): BenchResults['raw'][number] | undefined {
+  if (s.engine === 'pglite' || s.engine === 'bare-ws') return undefined;
+  const raw = results.raw.filter((r) => r.concurrency === s.conversations);
+  return raw.find((r) => r.pairedWith === s.engine) ?? raw.find((r) => !r.pairedWith);
+}
+
+/** Application + database CPU per INSERT in the raw baseline. */
+function rawCpuPerInsert(r: BenchResults['raw'][number]): number | null {
+  if (!r.cpu || r.insertsPerSecond === 0) return null;
+  return (
+    (((r.cpu.byProcess.postgres ?? 0) + (r.cpu.byProcess['load generator'] ?? 0)) /
+      100 /
+      r.insertsPerSecond) *
+    1000
+  );
+}
+
 function table(head: string[], rows: string[][]): string {
   return [
     `| ${head.join(' | ')} |`,
@@ -110,7 +138,7 @@ export function render(results: BenchResults): string {
           const r = s.open as LoadResult;
           const p99s = r.slices.deliveryP99.filter((v): v is number => v !== null);
           return [
-            LABELS[s.engine] ?? s.engine,
+            label(s),
             int(s.conversations),
             `${int(s.visitorSockets)} + ${int(s.agentSockets)}`,
             fmt(r.ackedPerSecond),
@@ -133,7 +161,6 @@ export function render(results: BenchResults): string {
       `### Saturation: every visitor keeps one send in flight (closed loop), ${meta.options.satDurationMs / 1000} s measured`,
     );
     out.push('');
-    const rawBy = new Map(results.raw.map((r) => [r.concurrency, r]));
     out.push(
       table(
         [
@@ -151,7 +178,7 @@ export function render(results: BenchResults): string {
         ],
         sat.map((s) => {
           const r = s.saturation as LoadResult;
-          const raw = s.engine === 'pglite' ? undefined : rawBy.get(s.conversations);
+          const raw = pairedRaw(results, s);
           return [
             LABELS[s.engine] ?? s.engine,
             int(s.conversations),
@@ -177,6 +204,7 @@ export function render(results: BenchResults): string {
     out.push(
       table(
         [
+          'Paired with',
           'Writers',
           'INSERTs/s',
           'Spread (5 s slices)',
@@ -186,6 +214,7 @@ export function render(results: BenchResults): string {
           'CPU ms per INSERT (pg + client)',
         ],
         results.raw.map((r) => [
+          r.pairedWith ? (LABELS[r.pairedWith] ?? r.pairedWith) : '–',
           int(r.concurrency),
           fmt(r.insertsPerSecond),
           spread(r.slices),
@@ -194,15 +223,7 @@ export function render(results: BenchResults): string {
           r.cpu
             ? `pg ${fmt(r.cpu.byProcess.postgres, 0)} · client ${fmt(r.cpu.byProcess['load generator'], 0)} · other ${fmt(r.cpu.othersPercent, 0)}`
             : '–',
-          r.cpu
-            ? fmt(
-                (((r.cpu.byProcess.postgres ?? 0) + (r.cpu.byProcess['load generator'] ?? 0)) /
-                  100 /
-                  r.insertsPerSecond) *
-                  1000,
-                2,
-              )
-            : '–',
+          fmt(rawCpuPerInsert(r), 2),
         ]),
       ),
     );
@@ -251,13 +272,9 @@ export function render(results: BenchResults): string {
   }
 
   const ratios: string[][] = [];
-  const bare = new Map(
-    results.scenarios.filter((s) => s.engine === 'bare-ws').map((s) => [s.conversations, s]),
-  );
-  const rawBy = new Map(results.raw.map((r) => [r.concurrency, r]));
   for (const s of results.scenarios) {
     if (s.engine === 'bare-ws') continue;
-    const raw = rawBy.get(s.conversations);
+    const raw = pairedRaw(results, s);
     if (s.saturation && raw && s.engine !== 'pglite') {
       const v = s.saturation.ackedPerSecond / raw.insertsPerSecond;
       ratios.push([
@@ -268,8 +285,21 @@ export function render(results: BenchResults): string {
         '≥ 0.7',
         v >= 0.7 ? 'met' : 'not met',
       ]);
+      const parleyCpu = cpuPerMessage(s.saturation);
+      const rawCpu = rawCpuPerInsert(raw);
+      if (parleyCpu && rawCpu) {
+        const e = rawCpu / parleyCpu;
+        ratios.push([
+          `(a′) CPU efficiency: raw CPU per INSERT / Parley CPU per message`,
+          LABELS[s.engine] ?? s.engine,
+          int(s.conversations),
+          fmt(e, 2),
+          '≥ 0.7',
+          e >= 0.7 ? 'met' : 'not met',
+        ]);
+      }
     }
-    const b = bare.get(s.conversations)?.open?.delivery.p99;
+    const b = pairedBare(results, s)?.open?.delivery.p99;
     const p = s.open?.delivery.p99;
     if (b && p !== null && p !== undefined) {
       const v = p / b;
