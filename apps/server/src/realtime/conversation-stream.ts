@@ -24,6 +24,8 @@ export class ConversationStream {
   private readonly onError: (error: unknown) => void;
   private buffer: Message[] = [];
   private pumping = false;
+  /** Until `start()`, live messages are only buffered: nothing may reach the client before `subscribed`. */
+  private started = false;
   private needsFill = false;
   active = true;
 
@@ -52,7 +54,7 @@ export class ConversationStream {
   /** A message from the bus. Returns true if it revealed a gap that needs the database. */
   onLive(message: Message): boolean {
     if (!this.active) return false;
-    if (this.pumping) {
+    if (this.pumping || !this.started) {
       this.buffer.push(message);
       return false;
     }
@@ -68,7 +70,7 @@ export class ConversationStream {
 
   /** The conversation is known to have reached `headSeq`; fetch anything this stream lacks. */
   onHead(headSeq: number): boolean {
-    if (!this.active || headSeq <= this.lastSeq) return false;
+    if (!this.active || !this.started || headSeq <= this.lastSeq) return false;
     this.pumpInBackground();
     return true;
   }
@@ -76,6 +78,12 @@ export class ConversationStream {
   /** Nobody awaits these pumps: a rejection must not escape (it would end the process). */
   private pumpInBackground(): void {
     this.pump().catch(this.onError);
+  }
+
+  /** Called once `subscribed` is sent: delivers everything after the cursor, then what came live. */
+  start(): Promise<void> {
+    this.started = true;
+    return this.pump();
   }
 
   /** Reads from the database until caught up, then drains what the bus delivered meanwhile. */

@@ -394,7 +394,8 @@ export class RealtimeGateway {
       onError: (err) =>
         this.ctx.log.warn({ err, conversationId }, 'stream catch-up failed; the next reconcile retries'),
     });
-    // Registered before reading the head, so nothing committed from here on can slip past it.
+    // Registered before reading the head, so nothing committed from here on can slip past it; what
+    // arrives meanwhile is held until `subscribed` has gone out.
     this.addStream(client, stream);
     const [head] = await this.ctx.database.db
       .select({ lastSeq: conversations.lastSeq })
@@ -409,7 +410,7 @@ export class RealtimeGateway {
       return;
     }
     this.send(client, { type: 'subscribed', ref, topic, lastSeq });
-    await stream.pump();
+    await stream.start();
   }
 
   private async subscribeAccount(

@@ -47,6 +47,8 @@ export interface ChatStats {
   rawDuplicates: number;
   orderViolations: number;
   prevSeqBreaks: number;
+  /** Message frames that came before their subscription's `subscribed` (the protocol says after). */
+  framesBeforeSubscribed: number;
   restRecovered: number;
   reconnects: number;
   connectFailures: number;
@@ -84,6 +86,8 @@ export class ChatClient {
   maxHeld = 0;
   /** Seq of the previous message on the current subscription, to check each frame's prevSeq. */
   private chainSeq = 0;
+  /** Between sending `subscribe` and receiving `subscribed`. */
+  private awaitingSubscribed = false;
   readonly held = new Map<number, Message>();
   /** When each seq first arrived. */
   readonly receivedAt = new Map<number, number>();
@@ -106,6 +110,7 @@ export class ChatClient {
       rawDuplicates: 0,
       orderViolations: 0,
       prevSeqBreaks: 0,
+      framesBeforeSubscribed: 0,
       restRecovered: 0,
       reconnects: 0,
       connectFailures: 0,
@@ -318,6 +323,7 @@ export class ChatClient {
           f.type === 'resync_required',
         'subscribed',
       );
+      this.awaitingSubscribed = true;
       ws.send(
         JSON.stringify({
           type: 'subscribe',
@@ -383,8 +389,16 @@ export class ChatClient {
       this.waiters.set(generation, left);
     }
     switch (frame.type) {
+      case 'subscribed':
+      case 'resync_required':
+        this.awaitingSubscribed = false;
+        return;
       case 'message':
         if (frame.conversationId !== this.conversationId) return;
+        if (this.awaitingSubscribed) {
+          this.stats.framesBeforeSubscribed += 1;
+          this.log(`seq ${frame.message.seq} arrived before subscribed`);
+        }
         if (frame.prevSeq !== this.chainSeq) {
           this.stats.prevSeqBreaks += 1;
           this.log(

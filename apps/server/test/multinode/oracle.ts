@@ -80,6 +80,7 @@ export function assertClientView(client: ChatClient, rows: StoredMessage[]): voi
   assert.deepEqual(client.missing(lastSeq), [], `${client.name} lost nothing`);
   assert.equal(client.stats.orderViolations, 0, `${client.name} saw seq order`);
   assert.equal(client.stats.prevSeqBreaks, 0, `${client.name} saw an unbroken prevSeq chain`);
+  assert.equal(client.stats.framesBeforeSubscribed, 0, `${client.name} got messages only after subscribed`);
   assert.equal(client.stats.ackIdMismatches, 0, `${client.name} got one message id per clientMsgId`);
   for (const row of rows) {
     const held = client.held.get(row.seq) as Message;
