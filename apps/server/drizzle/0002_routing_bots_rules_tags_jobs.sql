@@ -19,6 +19,7 @@ CREATE TABLE "jobs" (
 	"run_at" timestamp with time zone NOT NULL,
 	"payload" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
+	"locked_until" timestamp with time zone,
 	"last_error" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );

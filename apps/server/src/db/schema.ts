@@ -380,9 +380,10 @@ export const invitations = pgTable(
 );
 
 /**
- * Durable timers (auto-close, snooze, returning-customer window, SLA, follow-ups, webhook retries). A job
- * is taken with FOR UPDATE SKIP LOCKED and deleted in the transaction that does its work, so it fires once
- * however many nodes poll, and survives restarts. `key` makes scheduling idempotent (one timer per purpose).
+ * Durable timers and background work (auto-close, snooze, returning-customer window, bot replies, rules,
+ * webhook retries). A node claims due jobs with FOR UPDATE SKIP LOCKED and a lease, runs them, and deletes
+ * them; a job whose node died is taken over when its lease ends. Handlers are idempotent, so a job's effect
+ * happens once however many nodes poll, and survives restarts. `key` makes scheduling idempotent.
  */
 export const jobs = pgTable(
   'jobs',
@@ -393,6 +394,8 @@ export const jobs = pgTable(
     runAt: timestamp('run_at', { withTimezone: true }).notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
     attempts: integer('attempts').notNull().default(0),
+    /** Lease: a node that claimed the job owns it until then; if it dies, another node takes it over. */
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
     lastError: text('last_error'),
     createdAt: createdAt(),
   },
