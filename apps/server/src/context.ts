@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database, Tx } from './db/connect.ts';
 import type { Env } from './env.ts';
+import type { JobRunner } from './jobs/runner.ts';
 import type { RateLimiter } from './lib/rate-limiter.ts';
 import type { MessageWriter } from './modules/messages/writer.ts';
 import type { Metrics } from './observability/metrics.ts';
@@ -17,6 +18,7 @@ export interface AppContext {
   metrics: Metrics;
   rateLimiter: RateLimiter;
   messageWriter: MessageWriter;
+  jobs: JobRunner;
   now: () => Date;
 }
 

@@ -5,6 +5,8 @@ import { buildApp } from './app.ts';
 import type { AppContext } from './context.ts';
 import { connectDatabase, type Database } from './db/connect.ts';
 import type { Env } from './env.ts';
+import { registerJobHandlers } from './jobs/handlers.ts';
+import { JobRunner } from './jobs/runner.ts';
 import { RateLimiter } from './lib/rate-limiter.ts';
 import { MessageWriter } from './modules/messages/writer.ts';
 import { createLogger } from './observability/logger.ts';
@@ -32,6 +34,8 @@ export interface StartOptions {
   now?: () => Date;
   reconcileEveryMs?: number;
   sweep?: { everyMs: number; afterMs: number };
+  /** How often due jobs are polled; 0 leaves polling to the caller (tests call ctx.jobs.runDue()). */
+  jobPollMs?: number;
 }
 
 async function createBus(env: Env, log: Logger): Promise<Bus> {
@@ -53,6 +57,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const metrics = createMetrics();
   const bus = await createBus(env, log);
   const outbox = new Outbox({ database, bus, log, metrics });
+  const now = options.now ?? (() => new Date());
   const ctx: AppContext = {
     env,
     database,
@@ -69,8 +74,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       log,
       lanes: database.kind === 'pglite' ? 1 : Math.max(1, env.DATABASE_POOL_SIZE - 2),
     }),
-    now: options.now ?? (() => new Date()),
+    jobs: new JobRunner({ database, log, now }),
+    now,
   };
+  registerJobHandlers(ctx);
   const app = await buildApp(ctx);
   let draining = false;
   // While stopping, a response ends its keep-alive connection: a browser would otherwise hold an idle
@@ -81,6 +88,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const gateway = new RealtimeGateway(ctx, { reconcileEveryMs: options.reconcileEveryMs });
   gateway.attach(app.server);
+  if (options.jobPollMs !== 0) ctx.jobs.start(options.jobPollMs ?? 1_000);
   outbox.start({
     sweepEveryMs: options.sweep?.everyMs ?? 2_000,
     sweepAfterMs: options.sweep?.afterMs ?? 5_000,
@@ -97,6 +105,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       draining = true;
       await gateway.shutdown();
       await app.close();
+      await ctx.jobs.stop();
       await outbox.stop();
       await bus.close();
       if (!options.database) await database.close();

@@ -16,7 +16,12 @@ export interface TestServer extends RunningServer {
  * Extra environment (REDIS_URL, RATE_LIMITS…) comes through `env`.
  */
 export async function startTestServer(
-  options: { env?: Record<string, string>; now?: () => Date; reconcileEveryMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    now?: () => Date;
+    reconcileEveryMs?: number;
+    jobPollMs?: number;
+  } = {},
 ): Promise<TestServer> {
   const { database, cleanup } = await openTestDatabase();
   const env: Env = loadEnv({
@@ -33,6 +38,7 @@ export async function startTestServer(
     database,
     now: options.now,
     reconcileEveryMs: options.reconcileEveryMs,
+    jobPollMs: options.jobPollMs,
     sweep: { everyMs: 500, afterMs: 1_000 },
   });
   return {
