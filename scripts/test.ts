@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 
+// Test stages run on the Node that runs this script (24), not whatever `node` comes first on PATH.
 const serverTests = ['apps/server/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'];
 
 const stages: Record<string, { title: string; cmd: string[]; env?: Record<string, string> }> = {
@@ -13,22 +14,22 @@ const stages: Record<string, { title: string; cmd: string[]; env?: Record<string
   build: { title: 'Build widget and dashboard', cmd: ['npm', 'run', 'build', '--silent'] },
   pglite: {
     title: 'Tests on PGlite',
-    cmd: ['node', '--test', '--test-concurrency=2', ...serverTests],
+    cmd: [process.execPath, '--test', '--test-concurrency=2', ...serverTests],
     env: { PARLEY_TEST_DB: 'pglite' },
   },
   postgres: {
     title: 'Tests on PostgreSQL',
-    cmd: ['node', '--test', '--test-concurrency=2', ...serverTests],
+    cmd: [process.execPath, '--test', '--test-concurrency=2', ...serverTests],
     env: { PARLEY_TEST_DB: 'postgres' },
   },
   multinode: {
     title: 'Multi-node tests on PostgreSQL + Redis',
-    cmd: ['node', '--test', '--test-concurrency=1', 'apps/server/test/multinode/*.test.ts'],
+    cmd: [process.execPath, '--test', '--test-concurrency=1', 'apps/server/test/multinode/*.test.ts'],
     env: { PARLEY_TEST_DB: 'postgres' },
   },
   e2e: {
     title: 'Browser tests (Chromium)',
-    cmd: ['node', '--test', '--test-concurrency=1', 'e2e/**/*.test.ts'],
+    cmd: [process.execPath, '--test', '--test-concurrency=1', 'e2e/**/*.test.ts'],
   },
 };
 
