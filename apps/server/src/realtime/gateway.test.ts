@@ -300,7 +300,8 @@ describe('read receipts', () => {
     const [contact] = await server.ctx.database.db.query.contacts.findMany({
       where: (t, { eq }) => eq(t.id, visitor.contactId),
     });
-    const info = (contact?.attributes as { visitor?: { currentPage?: { url: string } } }).visitor;
+    assert.ok(contact);
+    const info = (contact.attributes as { visitor?: { currentPage?: { url: string } } }).visitor;
     assert.equal(info?.currentPage?.url, 'https://shop.example/cart');
   });
 });
