@@ -55,9 +55,9 @@ describe('dashboard', () => {
     await page.getByLabel('E-mail').fill(ADMIN.email);
     await page.locator('input[name=password]').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Create workspace' }).click();
-    await page.getByText('Create a web inbox and paste its snippet').waitFor();
+    await page.getByText('Get Parley talking').waitFor();
     assert.match(page.url(), /\/inbox\/all$/);
-    await screenshot(page, 'dashboard-02-empty-inbox');
+    await screenshot(page, 'dashboard-02-getting-started');
     const session = await page.evaluate(() => fetch('/api/auth/session').then((r) => r.json()));
     accountId = (session as { memberships: Array<{ accountId: string }> }).memberships[0]?.accountId ?? '';
     assert.ok(accountId);
@@ -65,8 +65,6 @@ describe('dashboard', () => {
 
   test('creates a web inbox and shows its embed snippet; origins and theme are saved', async () => {
     const { page } = admin;
-    await page.getByText('Get Parley talking').waitFor();
-    await screenshot(page, 'dashboard-02b-getting-started');
     await page.getByRole('button', { name: 'Create a web inbox' }).first().click();
     await page.getByLabel('Name').fill('Website');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
@@ -456,6 +454,74 @@ describe('dashboard', () => {
     await row.waitFor();
     assert.deepEqual(phone.problems, []);
     await phone.context.close();
+  });
+
+  test('in a background tab, new conversations and customer messages raise a system notification and a chime', async () => {
+    const bg = await newPage();
+    await bg.context.addInitScript(() => {
+      const w = window as unknown as {
+        notified: Array<{ title: string; body: string }>;
+        chimes: number;
+        background: boolean;
+      };
+      w.notified = [];
+      w.chimes = 0;
+      w.background = false;
+      class FakeNotification {
+        static permission = 'granted';
+        static requestPermission = async () => 'granted';
+        onclick: (() => void) | null = null;
+        constructor(title: string, options: { body: string }) {
+          w.notified.push({ title, body: options.body });
+        }
+        close() {}
+      }
+      Object.defineProperty(window, 'Notification', { value: FakeNotification });
+      Document.prototype.hasFocus = () => !w.background;
+      const create = AudioContext.prototype.createOscillator;
+      AudioContext.prototype.createOscillator = function (this: AudioContext) {
+        w.chimes += 1;
+        return create.call(this);
+      };
+    });
+    await bg.page.goto(server.publicUrl);
+    await bg.page.locator('input[name=email]').fill(ADMIN.email);
+    await bg.page.locator('input[name=password]').fill(ADMIN.password);
+    await bg.page.getByRole('button', { name: 'Sign in' }).click();
+    await bg.page.getByTestId('user-menu').waitFor();
+    await bg.page.goto(`${server.publicUrl}/inbox/all/${conversationId}`);
+    await bg.page.getByTestId('message-bubble').getByText(REPLY).waitFor();
+    await bg.page.mouse.click(700, 400);
+    await bg.page.evaluate(() => {
+      (window as unknown as { background: boolean }).background = true;
+    });
+
+    const stranger = new HttpClient(server.publicUrl);
+    const session = await stranger.post(`/api/client/inboxes/${inboxId}/sessions`, { name: 'Bruno' });
+    stranger.bearer = session.body.token as string;
+    await stranger.post('/api/client/conversations', {
+      message: { clientMsgId: 'n-1', body: 'Is anyone there?' },
+    });
+    await visitor.post(`/api/client/conversations/${conversationId}/messages`, {
+      clientMsgId: 'v-3',
+      body: 'Any news about my order?',
+    });
+    await bg.page.waitForFunction(
+      () => (window as unknown as { notified: unknown[] }).notified.length >= 2,
+      undefined,
+      { timeout: 10_000 },
+    );
+    const { notified, chimes } = await bg.page.evaluate(() => {
+      const w = window as unknown as { notified: Array<{ title: string; body: string }>; chimes: number };
+      return { notified: w.notified, chimes: w.chimes };
+    });
+    assert.deepEqual(notified, [
+      { title: 'New conversation', body: 'Bruno: Is anyone there?' },
+      { title: 'New message from Ana Souza', body: 'Ana Souza: Any news about my order?' },
+    ]);
+    assert.ok(chimes >= 2, `a chime for each (${chimes} oscillators)`);
+    assert.deepEqual(bg.problems, []);
+    await bg.context.close();
   });
 });
 

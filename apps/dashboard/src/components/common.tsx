@@ -1,6 +1,6 @@
 import { Avatar, Badge, Center, EmptyState, Loader, type MantineSize, Tooltip } from '@mantine/core';
 import type { ConversationStatus } from '@parley/shared';
-import type { ReactNode } from 'react';
+import { type ReactNode, useSyncExternalStore } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { colorFor, initials } from '../lib/text.tsx';
 
@@ -38,8 +38,21 @@ export function StatusBadge({ status, size = 'sm' }: { status: ConversationStatu
   );
 }
 
+/** One shared clock for every relative time on screen, ticking twice a minute. */
+let now = Date.now();
+const clockListeners = new Set<() => void>();
+setInterval(() => {
+  now = Date.now();
+  for (const listener of clockListeners) listener();
+}, 30_000);
+const subscribeClock = (listener: () => void) => {
+  clockListeners.add(listener);
+  return () => clockListeners.delete(listener);
+};
+
 export function RelativeTime({ iso }: { iso: string }) {
   const { formatRelative, formatDate, formatTime } = useI18n();
+  useSyncExternalStore(subscribeClock, () => now);
   return (
     <Tooltip label={`${formatDate(iso)} ${formatTime(iso)}`}>
       <time dateTime={iso}>{formatRelative(iso)}</time>

@@ -212,7 +212,7 @@ export function ConversationList({
             ))}
           </Stack>
         ) : conversations.length === 0 ? (
-          noInboxes && isAdmin ? (
+          noInboxes && isAdmin && compactViews ? (
             <Empty
               icon={<IconInbox size={26} />}
               title={t('list.empty.title')}

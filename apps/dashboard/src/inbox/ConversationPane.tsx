@@ -57,6 +57,7 @@ export function ConversationPane({
 }) {
   const { t } = useI18n();
   const wide = useMediaQuery('(min-width: 90em)', true);
+  const compact = useMediaQuery('(max-width: 48em)', false);
   const [drawer, setDrawer] = useState(false);
   const [panelOpen, setPanelOpen] = useState(true);
   const composer = useRef<ComposerHandle>(null);
@@ -193,27 +194,54 @@ export function ConversationPane({
           <Group gap="xs" wrap="nowrap">
             {resolvable ? (
               <Tooltip label={`${t('conversation.resolve')} (E)`}>
-                <Button
-                  color="teal"
-                  leftSection={<IconCheck size={16} />}
-                  onClick={() => changeStatus.mutate('solved')}
-                  loading={changeStatus.isPending}
-                  data-testid="resolve"
-                >
-                  {t('conversation.resolve')}
-                </Button>
+                {compact ? (
+                  <ActionIcon
+                    color="teal"
+                    variant="filled"
+                    size="lg"
+                    onClick={() => changeStatus.mutate('solved')}
+                    loading={changeStatus.isPending}
+                    aria-label={t('conversation.resolve')}
+                    data-testid="resolve"
+                  >
+                    <IconCheck size={18} />
+                  </ActionIcon>
+                ) : (
+                  <Button
+                    color="teal"
+                    leftSection={<IconCheck size={16} />}
+                    onClick={() => changeStatus.mutate('solved')}
+                    loading={changeStatus.isPending}
+                    data-testid="resolve"
+                  >
+                    {t('conversation.resolve')}
+                  </Button>
+                )}
               </Tooltip>
             ) : conversation.status === 'solved' ? (
               <Tooltip label={`${t('conversation.reopen')} (E)`}>
-                <Button
-                  variant="default"
-                  leftSection={<IconRefresh size={16} />}
-                  onClick={() => changeStatus.mutate('open')}
-                  loading={changeStatus.isPending}
-                  data-testid="reopen"
-                >
-                  {t('conversation.reopen')}
-                </Button>
+                {compact ? (
+                  <ActionIcon
+                    variant="default"
+                    size="lg"
+                    onClick={() => changeStatus.mutate('open')}
+                    loading={changeStatus.isPending}
+                    aria-label={t('conversation.reopen')}
+                    data-testid="reopen"
+                  >
+                    <IconRefresh size={18} />
+                  </ActionIcon>
+                ) : (
+                  <Button
+                    variant="default"
+                    leftSection={<IconRefresh size={16} />}
+                    onClick={() => changeStatus.mutate('open')}
+                    loading={changeStatus.isPending}
+                    data-testid="reopen"
+                  >
+                    {t('conversation.reopen')}
+                  </Button>
+                )}
               </Tooltip>
             ) : null}
             <Tooltip label={t('conversation.details')}>

@@ -32,7 +32,7 @@ function dayKey(iso: string): string {
 }
 
 function activityText(message: Message, t: Translate, me: string): string {
-  const who = message.senderId === me ? t('common.you') : (message.senderName ?? t('activity.system'));
+  const who = message.senderId === me ? t('conversation.you') : (message.senderName ?? t('activity.system'));
   const attributes = message.attributes as { type?: string; to?: string };
   if (attributes.type === 'status_changed' && typeof attributes.to === 'string') {
     const to = attributes.to as 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed';
@@ -57,7 +57,7 @@ const Bubble = memo(function Bubble({
   const fromCustomer = message.senderKind === 'contact';
   const note = message.private;
   const author =
-    message.senderId === me ? t('common.you') : (message.senderName ?? t('conversation.someone'));
+    message.senderId === me ? t('conversation.you') : (message.senderName ?? t('conversation.someone'));
   return (
     <div
       className="msg"
