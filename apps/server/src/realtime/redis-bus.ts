@@ -20,7 +20,8 @@ export class RedisBus implements Bus {
   private readonly nodeId: string;
   private readonly log: Logger;
   private subscribed = false;
-  private everSubscribed = false;
+  /** Set once `connect()` has returned: any subscription after that follows a period of deafness. */
+  private started = false;
 
   private constructor(url: string, nodeId: string, log: Logger) {
     // Names are for people and may repeat (the default derives from the pid, 1 in every container):
@@ -44,10 +45,8 @@ export class RedisBus implements Bus {
     this.sub.on('ready', () => {
       void this.sub.subscribe(CHANNEL).then(
         () => {
-          const wasRecovery = this.everSubscribed;
           this.subscribed = true;
-          this.everSubscribed = true;
-          if (wasRecovery) {
+          if (this.started) {
             this.log.info('redis bus subscription restored');
             for (const handler of this.recoveredHandlers) handler();
           }
@@ -69,11 +68,16 @@ export class RedisBus implements Bus {
 
   static async connect(url: string, nodeId: string, log: Logger): Promise<RedisBus> {
     const bus = new RedisBus(url, nodeId, log);
-    await Promise.all([bus.pub.connect(), bus.sub.connect()]);
-    // Wait for the subscription so that nothing published after start-up is missed.
+    // Both connections keep retrying in the background (retryStrategy): a node starts even while Redis
+    // is down, reports itself degraded, and joins the bus (with a reconcile) when Redis is back.
+    bus.pub.connect().catch(() => {});
+    bus.sub.connect().catch(() => {});
+    // Wait a little for the subscription, so that normally nothing published after start-up is missed.
     const deadline = Date.now() + 5_000;
     while (!bus.subscribed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    if (!bus.subscribed) throw new Error('could not subscribe to the Redis bus');
+    if (!bus.subscribed)
+      log.warn('redis unreachable at start-up; cross-node delivery degraded until it is back');
+    bus.started = true;
     return bus;
   }
 

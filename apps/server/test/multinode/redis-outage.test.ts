@@ -161,3 +161,56 @@ test('with Redis down, nodes degrade but keep storing and delivering; cross-node
       await Promise.all(clients.map((c) => c.stop()));
     }
   }));
+
+test('a node started while Redis is down comes up degraded, serves, and joins the bus when Redis returns', () =>
+  cluster.diagnose(async () => {
+    const running = await cluster.startNode('node-running');
+    await cluster.redis.stop();
+    await waitForReadiness([running], 'down', 10_000);
+    const late = await cluster.startNode('node-started-during-outage');
+    const readiness = await late.readyz();
+    assert.equal(readiness.status, 200);
+    assert.equal(readiness.body.status, 'degraded');
+
+    const fixture = await cluster.fixture();
+    const { token, conversationId } = await cluster.visitorWithConversation(late, fixture.inboxId);
+    const cookie = (await cluster.login(running, fixture.adminEmail)).cookie ?? '';
+    const noRest = async () => {
+      throw new Error('no resync expected here');
+    };
+    const visitor = new ChatClient({
+      name: 'visitor@late',
+      conversationId,
+      auth: { kind: 'visitor', token },
+      nodes: () => [late.url],
+      readAfter: noRest,
+    });
+    const agent = new ChatClient({
+      name: 'agent@running',
+      conversationId,
+      auth: { kind: 'agent', cookie },
+      nodes: () => [running.url],
+      readAfter: noRest,
+    });
+    const clients = [visitor, agent];
+    try {
+      await visitor.start(late.url);
+      await agent.start(running.url);
+      await say(visitor, 'outage', 5, 10);
+      await waitForConvergence(cluster, conversationId, clients, 10_000);
+
+      await cluster.redis.start();
+      await waitForReadiness([running, late], 'ok', 10_000);
+      await Promise.all([say(visitor, 'joined-v', 10, 20), say(agent, 'joined-a', 10, 20)]);
+      await waitForConvergence(cluster, conversationId, clients, 10_000);
+      const there = delays(visitor, agent, 'joined-v');
+      const back = delays(agent, visitor, 'joined-a');
+      assert.ok(median(there) < 500, `late → running is live once Redis is back: ${median(there)} ms`);
+      assert.ok(median(back) < 500, `running → late is live once Redis is back: ${median(back)} ms`);
+      const rows = await assertConversationLog(cluster, conversationId);
+      for (const client of clients) assertClientView(client, rows);
+    } finally {
+      await Promise.all(clients.map((c) => c.stop()));
+      if (!cluster.redis.running) await cluster.redis.start();
+    }
+  }));
