@@ -10,7 +10,7 @@ import {
   type ServerFrame,
   type Topic,
 } from '@parley/shared';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, gt, inArray } from 'drizzle-orm';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { assertCan, conversationScope } from '../auth/policies.ts';
 import {
@@ -22,7 +22,7 @@ import {
   SESSION_COOKIE,
 } from '../auth/principal.ts';
 import type { AppContext } from '../context.ts';
-import { conversations, inboxMembers } from '../db/schema.ts';
+import { conversations, inboxMembers, sessions } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { markRead } from '../modules/conversations/reads.ts';
 import { authorOf, postMessage } from '../modules/messages/commands.ts';
@@ -617,8 +617,39 @@ export class RealtimeGateway {
         }
       }
       if (feeds) for (const accountId of this.feedsByAccount.keys()) await this.catchUpFeeds(accountId);
+      await this.closeEndedSessions();
     } catch (err) {
       this.ctx.log.warn({ err }, 'realtime reconcile failed');
+    }
+  }
+
+  /**
+   * Closes agent sockets whose session ended (logout, password change, expiry). The `sessions_revoked`
+   * bus message does this at once; this check covers the announcements that never arrived (the node
+   * that ended the session could not reach Redis) and sessions that simply expired.
+   */
+  private async closeEndedSessions(): Promise<void> {
+    const bySession = new Map<string, Client[]>();
+    for (const client of this.clients) {
+      const p = client.principal;
+      if (p?.kind !== 'agent') continue;
+      const list = bySession.get(p.sessionId) ?? [];
+      list.push(client);
+      bySession.set(p.sessionId, list);
+    }
+    const ids = [...bySession.keys()];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      const rows = await this.ctx.database.db
+        .select({ id: sessions.id })
+        .from(sessions)
+        .where(and(inArray(sessions.id, chunk), gt(sessions.expiresAt, this.ctx.now())));
+      const live = new Set(rows.map((r) => r.id));
+      for (const id of chunk) {
+        if (live.has(id)) continue;
+        for (const client of bySession.get(id) ?? [])
+          client.ws.close(closeCodes.unauthenticated, 'session ended');
+      }
     }
   }
 
