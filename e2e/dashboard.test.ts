@@ -388,6 +388,7 @@ describe('dashboard', () => {
     await page.waitForURL(first);
     await page.keyboard.press('Shift+?');
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await page.waitForTimeout(400);
     await screenshot(page, 'dashboard-13-shortcuts');
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+k');
@@ -395,6 +396,7 @@ describe('dashboard', () => {
     await search.waitFor();
     await search.fill('Ana');
     await page.getByText('Ana Souza · #1').waitFor();
+    await page.waitForTimeout(300);
     await screenshot(page, 'dashboard-14-palette');
     await page.getByText('Ana Souza · #1').click();
     await page.waitForURL(new RegExp(`${conversationId}$`));
@@ -433,6 +435,13 @@ describe('dashboard', () => {
     await page.getByTestId('user-menu').click();
     await page.getByTestId('toggle-sound').getByText('Unmute sounds').waitFor();
     await page.getByTestId('toggle-sound').click();
+    await page.goto(`${server.publicUrl}/settings/profile`);
+    await page.getByTestId('sound-switch').waitFor();
+    assert.equal(await page.getByTestId('sound-switch').isChecked(), true);
+    await screenshot(page, 'dashboard-19-profile');
+    await page.goto(`${server.publicUrl}/settings/inboxes`);
+    await page.locator(`[data-inbox-id="${inboxId}"]`).waitFor();
+    await screenshot(page, 'dashboard-20-inboxes');
   });
 
   test('on a phone the list and the conversation are separate screens', async () => {

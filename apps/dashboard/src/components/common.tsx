@@ -1,5 +1,6 @@
 import { Avatar, Badge, Center, EmptyState, Loader, type MantineSize, Tooltip } from '@mantine/core';
 import type { ConversationStatus } from '@parley/shared';
+import { IconUser } from '@tabler/icons-react';
 import { type ReactNode, useSyncExternalStore } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { colorFor, initials } from '../lib/text.tsx';
@@ -13,9 +14,10 @@ export function PersonAvatar({
   seed: string;
   size?: MantineSize | number;
 }) {
+  const pixels = typeof size === 'number' ? size : 38;
   return (
     <Avatar size={size} radius="xl" color={colorFor(seed)} variant="light" aria-hidden>
-      {initials(name)}
+      {name?.trim() ? initials(name) : <IconUser size={Math.round(pixels * 0.5)} stroke={1.8} />}
     </Avatar>
   );
 }

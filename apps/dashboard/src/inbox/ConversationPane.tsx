@@ -183,7 +183,9 @@ export function ConversationPane({
                 <Text component="h2" fz={16} fw={650} truncate data-testid="conversation-title">
                   {name}
                 </Text>
-                <StatusBadge status={conversation.status} />
+                <Box style={{ flexShrink: 0 }}>
+                  <StatusBadge status={conversation.status} />
+                </Box>
               </Group>
               <Text fz="xs" c="dimmed" truncate>
                 #{conversation.number}
@@ -276,6 +278,7 @@ export function ConversationPane({
             onRetry={thread.retry}
             me={me}
             contactReadSeq={thread.contactReadSeq}
+            contactName={name}
           />
         )}
         <TypingLine names={typingNames} />

@@ -47,17 +47,21 @@ const Bubble = memo(function Bubble({
   continued,
   me,
   seen,
+  contactName,
 }: {
   message: Message;
   continued: boolean;
   me: string;
   seen: boolean;
+  contactName: string;
 }) {
   const { t, formatTime } = useI18n();
   const fromCustomer = message.senderKind === 'contact';
   const note = message.private;
   const author =
-    message.senderId === me ? t('conversation.you') : (message.senderName ?? t('conversation.someone'));
+    message.senderId === me
+      ? t('conversation.you')
+      : (message.senderName ?? (fromCustomer ? contactName : t('conversation.someone')));
   return (
     <div
       className="msg"
@@ -168,6 +172,7 @@ export function MessageList({
   onRetry,
   me,
   contactReadSeq,
+  contactName,
 }: {
   messages: Message[];
   pending: PendingMessage[];
@@ -177,6 +182,8 @@ export function MessageList({
   onRetry: (clientMsgId: string) => void;
   me: string;
   contactReadSeq: number;
+  /** How to call a customer who gave no name (the list's "Visitor #n"). */
+  contactName: string;
 }) {
   const { t, formatDate } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -301,6 +308,7 @@ export function MessageList({
                         continued={item.continued}
                         me={me}
                         seen={item.message.seq === seenSeq}
+                        contactName={contactName}
                       />
                     )}
                   </>
