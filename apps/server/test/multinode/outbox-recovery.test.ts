@@ -6,13 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ServerFrame } from '@parley/shared';
 import { sql } from 'drizzle-orm';
 import { appendMessage } from '../../src/modules/messages/commands.ts';
 import { PendingPublish } from '../../src/realtime/outbox.ts';
-import { RealtimeClient } from '../realtime-client.ts';
 import { ChatClient } from './chat-client.ts';
-import { Cluster, type NodeProcess, sleep } from './cluster.ts';
+import { Cluster, sleep } from './cluster.ts';
+import { followFeed } from './feed-client.ts';
 import { assertClientView, assertConversationLog, lastSeqOf, waitForConvergence } from './oracle.ts';
 
 let cluster: Cluster;
@@ -39,22 +38,6 @@ async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(25);
   }
-}
-
-/** An agent's account feed on `node`, and the highest lastSeq it has been told for a conversation. */
-async function followFeed(node: NodeProcess, cookie: string, accountId: string) {
-  const ws = await RealtimeClient.connect(node.url, { cookie });
-  await ws.waitFor((f) => f.type === 'ready');
-  ws.send({ type: 'subscribe', ref: 'feed', topic: { kind: 'account', accountId } });
-  await ws.waitFor((f) => f.type === 'subscribed' && f.ref === 'feed');
-  const seen = (conversationId: string) =>
-    Math.max(
-      0,
-      ...ws.frames.flatMap((f: ServerFrame) =>
-        f.type === 'conversation' && f.conversation.id === conversationId ? [f.conversation.lastSeq] : [],
-      ),
-    );
-  return { ws, seen };
 }
 
 describe('delivery without the writer’s publish', () => {

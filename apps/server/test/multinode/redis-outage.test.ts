@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ChatClient } from './chat-client.ts';
 import { Cluster, type NodeProcess, sleep } from './cluster.ts';
-import { assertClientView, assertConversationLog, waitForConvergence } from './oracle.ts';
+import { followFeed } from './feed-client.ts';
+import { assertClientView, assertConversationLog, lastSeqOf, waitForConvergence } from './oracle.ts';
 
 let cluster: Cluster;
 before(async () => {
@@ -89,6 +90,8 @@ test('with Redis down, nodes degrade but keep storing and delivering; cross-node
       readAfter: noRest,
     });
     const clients = [visitor, agentA, agentB];
+    // Node A's account feed hears of node B's writes only over the bus, or from the catch-up after it.
+    const feedA = await followFeed(a, cookie, fixture.accountId);
     try {
       await visitor.start(a.url);
       await agentA.start(a.url);
@@ -123,6 +126,12 @@ test('with Redis down, nodes degrade but keep storing and delivering; cross-node
       await cluster.redis.start();
       await waitForReadiness([a, b], 'ok', 10_000);
       const readyAgainAfterMs = Date.now() - restartedAt;
+      const headAfterOutage = await lastSeqOf(cluster, conversationId);
+      while (feedA.seen(conversationId) < headAfterOutage) {
+        if (Date.now() - restartedAt > 10_000) throw new Error('the account feed on A never caught up');
+        await sleep(50);
+      }
+      const feedCaughtUpAfterMs = Date.now() - restartedAt;
       // What was written while nobody heard is caught up, then live delivery crosses nodes again.
       await Promise.all([say(visitor, 'after-v', 20, 20), say(agentB, 'after-b', 20, 20)]);
       await waitForConvergence(cluster, conversationId, clients, 10_000);
@@ -145,6 +154,7 @@ test('with Redis down, nodes degrade but keep storing and delivering; cross-node
           messages: rows.length,
           degradedAfterMs,
           readyAgainAfterMs,
+          feedCaughtUpAfterMs,
           sameNodeMaxMs: sameNode.at(-1),
           crossNodeDuringOutageMedianMs: median(crossDuringOutage),
           crossNodeDuringOutageMaxMs: crossDuringOutage.at(-1),
@@ -158,7 +168,7 @@ test('with Redis down, nodes degrade but keep storing and delivering; cross-node
           error.message += `\n\n${client.name} events:\n  ${client.events.slice(-30).join('\n  ')}`;
       throw error;
     } finally {
-      await Promise.all(clients.map((c) => c.stop()));
+      await Promise.all([...clients.map((c) => c.stop()), feedA.ws.close()]);
     }
   }));
 
