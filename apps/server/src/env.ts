@@ -50,6 +50,18 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /**
+   * Bot webhooks may not reach loopback, private, link-local or metadata addresses, except the host
+   * names, addresses and CIDR ranges listed here (comma-separated), e.g. bots.internal,10.1.0.0/16.
+   */
+  BOT_WEBHOOK_ALLOWLIST: z
+    .string()
+    .default('')
+    .refine(
+      (value) =>
+        splitList(value).every((entry) => isProxyEntry(entry) || /^[A-Za-z0-9.-]{1,253}$/.test(entry)),
+      'a comma-separated list of host names, addresses and CIDR ranges',
+    ),
+  /**
    * Which peers may set X-Forwarded-For (the client address used by rate limits and sessions).
    * `true` trusts anyone, so any client could pick its own address; the default trusts proxies on
    * loopback and private networks only.

@@ -41,6 +41,10 @@ export const errorCodes = [
   'invitation_expired',
   'member_exists',
   'last_admin',
+  'tag_not_found',
+  'tag_exists',
+  'rule_not_found',
+  'bot_not_active',
 ] as const;
 
 export const errorCodeSchema = z.enum(errorCodes);

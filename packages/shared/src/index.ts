@@ -1,5 +1,6 @@
 export * from './agents.ts';
 export * from './auth.ts';
+export * from './bots.ts';
 export * from './common.ts';
 export * from './contacts.ts';
 export * from './conversations.ts';
@@ -8,5 +9,7 @@ export * from './inboxes.ts';
 export * from './invitations.ts';
 export * from './messages.ts';
 export * from './realtime.ts';
+export * from './rules.ts';
+export * from './tags.ts';
 export * from './teams.ts';
 export * from './visitors.ts';

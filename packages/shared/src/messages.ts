@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { botButtonIdSchema } from './bots.ts';
 import { clientMsgIdSchema, idSchema } from './common.ts';
 
 export const senderKindSchema = z.enum(['contact', 'agent', 'bot', 'system']);
@@ -32,9 +33,14 @@ export const agentPostMessageBodySchema = z.strictObject({
 });
 export type AgentPostMessageBody = z.infer<typeof agentPostMessageBodySchema>;
 
+/** What a customer may attach to a message: the id of the bot menu button they pressed (body = its label). */
+export const visitorMessageAttributesSchema = z.strictObject({ buttonId: botButtonIdSchema });
+export type VisitorMessageAttributes = z.infer<typeof visitorMessageAttributesSchema>;
+
 export const visitorPostMessageBodySchema = z.strictObject({
   clientMsgId: clientMsgIdSchema,
   body: messageBodySchema,
+  attributes: visitorMessageAttributesSchema.optional(),
 });
 export type VisitorPostMessageBody = z.infer<typeof visitorPostMessageBodySchema>;
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { clientMsgIdSchema, idSchema } from './common.ts';
 import { conversationSchema } from './conversations.ts';
 import { errorCodeSchema } from './errors.ts';
-import { messageBodySchema, messageSchema } from './messages.ts';
+import { messageBodySchema, messageSchema, visitorMessageAttributesSchema } from './messages.ts';
 
 /**
  * The realtime protocol (see docs/realtime.md). Every frame is one JSON object with a `type`.
@@ -52,6 +52,8 @@ export const sendFrameSchema = z.strictObject({
   clientMsgId: clientMsgIdSchema,
   body: messageBodySchema,
   private: z.boolean().optional(),
+  /** Visitors only: the bot menu button pressed. */
+  attributes: visitorMessageAttributesSchema.optional(),
 });
 
 export const typingFrameSchema = z.strictObject({

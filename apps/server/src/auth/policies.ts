@@ -22,6 +22,11 @@ export const policies = {
   'team.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
   'team.manage': { roles: ['admin'], scope: null },
   'contact.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'contact_read' },
+  'contact.tag': { roles: ['admin', 'supervisor', 'agent'], scope: 'contact_write' },
+  'conversation.tag': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
+  'tag.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
+  'tag.manage': { roles: ['admin', 'supervisor'], scope: null },
+  'rule.manage': { roles: ['admin'], scope: null },
 } as const satisfies Record<string, { roles: readonly Role[]; scope: TokenScope | null }>;
 
 export type PolicyName = keyof typeof policies;

@@ -1,11 +1,14 @@
 import { agentRoutes } from '../modules/agents/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
+import { botRoutes } from '../modules/bots/routes.ts';
 import { contactRoutes } from '../modules/contacts/routes.ts';
 import { conversationRoutes } from '../modules/conversations/routes.ts';
 import { dashboardRoutes } from '../modules/dashboard/routes.ts';
 import { inboxRoutes } from '../modules/inboxes/routes.ts';
 import { invitationRoutes } from '../modules/invitations/routes.ts';
+import { ruleRoutes } from '../modules/rules/routes.ts';
 import { systemRoutes } from '../modules/system/routes.ts';
+import { tagRoutes } from '../modules/tags/routes.ts';
 import { teamRoutes } from '../modules/teams/routes.ts';
 import { visitorRoutes } from '../modules/visitors/routes.ts';
 import { widgetRoutes } from '../modules/widget/routes.ts';
@@ -25,5 +28,8 @@ export function allRoutes(): AnyRoute[] {
     ...invitationRoutes,
     ...contactRoutes,
     ...dashboardRoutes,
+    ...botRoutes,
+    ...tagRoutes,
+    ...ruleRoutes,
   ];
 }

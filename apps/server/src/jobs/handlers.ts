@@ -1,7 +1,12 @@
 import type { AppContext } from '../context.ts';
+import { registerBotJobs } from '../modules/bots/jobs.ts';
+import { registerRuleJobs } from '../modules/rules/engine.ts';
 
 /**
  * Every background job kind and the module that handles it, registered once per process. Each module
  * exports a `register…Jobs(ctx)` that calls `ctx.jobs.register(kind, handler)`.
  */
-export function registerJobHandlers(_ctx: AppContext): void {}
+export function registerJobHandlers(ctx: AppContext): void {
+  registerBotJobs(ctx);
+  registerRuleJobs(ctx);
+}

@@ -297,6 +297,8 @@ export class RealtimeGateway {
         } else if (access.actor.kind !== 'visitor') {
           assertCan(access.actor, 'conversation.reply');
         }
+        if (frame.attributes && access.actor.kind !== 'visitor')
+          throw new AppError('forbidden', 403, 'Only customers press bot buttons');
         const result = await postMessage(this.ctx, {
           actor: access.actor,
           conversationId: frame.conversationId,
@@ -305,6 +307,7 @@ export class RealtimeGateway {
           body: frame.body,
           private: frame.private ?? false,
           clientMsgId: frame.clientMsgId,
+          ...(frame.attributes ? { attributes: frame.attributes } : {}),
         });
         this.send(client, { type: 'ack', ref: frame.ref, message: result.message, created: result.created });
         return;

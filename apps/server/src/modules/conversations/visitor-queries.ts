@@ -34,6 +34,7 @@ export async function visitorConversations(
   return rows.map(({ row, ownRead, agentRead: agentSeq }) => ({
     id: row.id,
     status: row.status,
+    botPhase: row.botPhase,
     lastSeq: row.lastSeq,
     lastReadSeq: ownRead ?? 0,
     agentLastReadSeq: Number(agentSeq),

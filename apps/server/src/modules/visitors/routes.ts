@@ -138,6 +138,7 @@ export const visitorRoutes = [
         body: body.body,
         private: false,
         clientMsgId: body.clientMsgId,
+        ...(body.attributes ? { attributes: body.attributes } : {}),
       }),
   }),
   defineRoute({
