@@ -400,11 +400,19 @@ export class RealtimeGateway {
     // Registered before reading the head, so nothing committed from here on can slip past it; what
     // arrives meanwhile is held until `subscribed` has gone out.
     this.addStream(client, stream);
-    const [head] = await this.ctx.database.db
-      .select({ lastSeq: conversations.lastSeq })
-      .from(conversations)
-      .where(eq(conversations.id, conversationId));
-    const lastSeq = head?.lastSeq ?? 0;
+    let lastSeq: number;
+    try {
+      const [head] = await this.ctx.database.db
+        .select({ lastSeq: conversations.lastSeq })
+        .from(conversations)
+        .where(eq(conversations.id, conversationId));
+      lastSeq = head?.lastSeq ?? 0;
+    } catch (error) {
+      // Not subscribed after all (the client gets the error): a stream never started would only pile up
+      // live messages.
+      if (client.streams.get(conversationId) === stream) this.unsubscribe(client, topic);
+      throw error;
+    }
     if (afterSeq > lastSeq || lastSeq - afterSeq > realtimeLimits.maxCatchUp) {
       this.unsubscribe(client, topic);
       const reason = afterSeq > lastSeq ? 'cursor_ahead' : 'too_far_behind';
