@@ -21,12 +21,18 @@ const WINDOW = 8;
 const BURST = 6;
 
 let cluster: Cluster;
-before(async () => {
-  cluster = await Cluster.create();
-});
-after(async () => {
-  await cluster?.close();
-});
+before(
+  async () => {
+    cluster = await Cluster.create();
+  },
+  { timeout: 30_000 },
+);
+after(
+  async () => {
+    await cluster?.close();
+  },
+  { timeout: 30_000 },
+);
 
 async function readPage(url: string, headers: Record<string, string>) {
   const res = await fetch(url, { headers });
@@ -57,7 +63,7 @@ async function produce(client: ChatClient, prefix: string, count: number, deadli
 
 test(
   `${PER_SIDE} messages each way across two nodes, random reconnects and kill -9 of a node: nothing lost, duplicated or reordered`,
-  { timeout: 240_000 },
+  { timeout: 180_000 },
   () =>
     cluster.diagnose(async () => {
       const [a, b] = await Promise.all([cluster.startNode('node-a'), cluster.startNode('node-b')]);

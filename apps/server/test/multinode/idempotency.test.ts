@@ -13,13 +13,19 @@ import { assertConversationLog, storedMessages } from './oracle.ts';
 let cluster: Cluster;
 let a: NodeProcess;
 let b: NodeProcess;
-before(async () => {
-  cluster = await Cluster.create();
-  [a, b] = await Promise.all([cluster.startNode('node-a'), cluster.startNode('node-b')]);
-});
-after(async () => {
-  await cluster?.close();
-});
+before(
+  async () => {
+    cluster = await Cluster.create();
+    [a, b] = await Promise.all([cluster.startNode('node-a'), cluster.startNode('node-b')]);
+  },
+  { timeout: 60_000 },
+);
+after(
+  async () => {
+    await cluster?.close();
+  },
+  { timeout: 30_000 },
+);
 
 type Answer = {
   via: string;
@@ -89,85 +95,97 @@ function assertOneMessage(answers: Answer[], label: string): string {
 }
 
 describe('idempotency across nodes', () => {
-  test('a visitor’s clientMsgId sent 5× over REST and 5× over WebSocket to each of two nodes is stored once', () =>
-    cluster.diagnose(async () => {
-      const fixture = await cluster.fixture();
-      const { visitor, token, conversationId } = await cluster.visitorWithConversation(a, fixture.inboxId);
-      const [wsA, wsB] = await Promise.all([RealtimeClient.connect(a.url), RealtimeClient.connect(b.url)]);
-      await Promise.all([wsA.auth(token), wsB.auth(token)]);
-      const path = `/api/client/conversations/${conversationId}/messages`;
-      const body = { clientMsgId: 'visitor-retry-1', body: 'Is my order on its way?' };
-      const frame = { type: 'send', conversationId, ...body };
-      const answers = await Promise.all([
-        ...restBurst(visitor, a.url, path, body, 5, 'rest-a'),
-        ...restBurst(visitor, b.url, path, body, 5, 'rest-b'),
-        ...socketBurst(wsA, frame, 5, 'ws-a'),
-        ...socketBurst(wsB, frame, 5, 'ws-b'),
-      ]);
-      const id = assertOneMessage(answers, 'visitor');
-      assert.ok(answers.filter((x) => x.via.startsWith('rest')).every((x) => x.status === 201));
-      const rows = await assertConversationLog(cluster, conversationId);
-      const stored = rows.filter((r) => r.client_msg_id === 'visitor-retry-1');
-      assert.equal(stored.length, 1, 'exactly one row');
-      assert.equal(stored[0]?.id, id);
-      assert.equal(rows.length, 2, 'the first message and this one, no seq burnt');
+  test(
+    'a visitor’s clientMsgId sent 5× over REST and 5× over WebSocket to each of two nodes is stored once',
+    { timeout: 90_000 },
+    () =>
+      cluster.diagnose(async () => {
+        const fixture = await cluster.fixture();
+        const { visitor, token, conversationId } = await cluster.visitorWithConversation(a, fixture.inboxId);
+        const [wsA, wsB] = await Promise.all([RealtimeClient.connect(a.url), RealtimeClient.connect(b.url)]);
+        await Promise.all([wsA.auth(token), wsB.auth(token)]);
+        const path = `/api/client/conversations/${conversationId}/messages`;
+        const body = { clientMsgId: 'visitor-retry-1', body: 'Is my order on its way?' };
+        const frame = { type: 'send', conversationId, ...body };
+        const answers = await Promise.all([
+          ...restBurst(visitor, a.url, path, body, 5, 'rest-a'),
+          ...restBurst(visitor, b.url, path, body, 5, 'rest-b'),
+          ...socketBurst(wsA, frame, 5, 'ws-a'),
+          ...socketBurst(wsB, frame, 5, 'ws-b'),
+        ]);
+        const id = assertOneMessage(answers, 'visitor');
+        assert.ok(answers.filter((x) => x.via.startsWith('rest')).every((x) => x.status === 201));
+        const rows = await assertConversationLog(cluster, conversationId);
+        const stored = rows.filter((r) => r.client_msg_id === 'visitor-retry-1');
+        assert.equal(stored.length, 1, 'exactly one row');
+        assert.equal(stored[0]?.id, id);
+        assert.equal(rows.length, 2, 'the first message and this one, no seq burnt');
 
-      // The same id with another body is a conflict, whichever node hears it.
-      const [conflictRest] = restBurst(visitor, b.url, path, { ...body, body: 'something else' }, 1, 'x');
-      const conflict = await conflictRest;
-      assert.equal(conflict?.status, 409);
-      assert.equal(conflict?.code, 'idempotency_conflict');
-      await Promise.all([wsA.close(), wsB.close()]);
-    }));
+        // The same id with another body is a conflict, whichever node hears it.
+        const [conflictRest] = restBurst(visitor, b.url, path, { ...body, body: 'something else' }, 1, 'x');
+        const conflict = await conflictRest;
+        assert.equal(conflict?.status, 409);
+        assert.equal(conflict?.code, 'idempotency_conflict');
+        await Promise.all([wsA.close(), wsB.close()]);
+      }),
+  );
 
-  test('an agent’s clientMsgId sent 5× over REST and 5× over WebSocket to each of two nodes is stored once', () =>
-    cluster.diagnose(async () => {
-      const fixture = await cluster.fixture();
-      const { conversationId } = await cluster.visitorWithConversation(a, fixture.inboxId);
-      const agent = await cluster.login(a, fixture.adminEmail);
-      const cookie = agent.cookie ?? '';
-      const [wsA, wsB] = await Promise.all([
-        RealtimeClient.connect(a.url, { cookie }),
-        RealtimeClient.connect(b.url, { cookie }),
-      ]);
-      await Promise.all([wsA.waitFor((f) => f.type === 'ready'), wsB.waitFor((f) => f.type === 'ready')]);
-      const path = `/api/accounts/${fixture.accountId}/conversations/${conversationId}/messages`;
-      const body = { clientMsgId: 'agent-retry-1', body: 'It left the warehouse this morning.' };
-      const frame = { type: 'send', conversationId, ...body };
-      const answers = await Promise.all([
-        ...restBurst(agent, a.url, path, body, 5, 'rest-a'),
-        ...restBurst(agent, b.url, path, body, 5, 'rest-b'),
-        ...socketBurst(wsA, frame, 5, 'ws-a'),
-        ...socketBurst(wsB, frame, 5, 'ws-b'),
-      ]);
-      const id = assertOneMessage(answers, 'agent');
-      const rows = await storedMessages(cluster, conversationId);
-      assert.deepEqual(
-        rows.filter((r) => r.client_msg_id === 'agent-retry-1').map((r) => r.id),
-        [id],
-        'exactly one row, the one every answer named',
-      );
-      await assertConversationLog(cluster, conversationId);
-      await Promise.all([wsA.close(), wsB.close()]);
-    }));
+  test(
+    'an agent’s clientMsgId sent 5× over REST and 5× over WebSocket to each of two nodes is stored once',
+    { timeout: 90_000 },
+    () =>
+      cluster.diagnose(async () => {
+        const fixture = await cluster.fixture();
+        const { conversationId } = await cluster.visitorWithConversation(a, fixture.inboxId);
+        const agent = await cluster.login(a, fixture.adminEmail);
+        const cookie = agent.cookie ?? '';
+        const [wsA, wsB] = await Promise.all([
+          RealtimeClient.connect(a.url, { cookie }),
+          RealtimeClient.connect(b.url, { cookie }),
+        ]);
+        await Promise.all([wsA.waitFor((f) => f.type === 'ready'), wsB.waitFor((f) => f.type === 'ready')]);
+        const path = `/api/accounts/${fixture.accountId}/conversations/${conversationId}/messages`;
+        const body = { clientMsgId: 'agent-retry-1', body: 'It left the warehouse this morning.' };
+        const frame = { type: 'send', conversationId, ...body };
+        const answers = await Promise.all([
+          ...restBurst(agent, a.url, path, body, 5, 'rest-a'),
+          ...restBurst(agent, b.url, path, body, 5, 'rest-b'),
+          ...socketBurst(wsA, frame, 5, 'ws-a'),
+          ...socketBurst(wsB, frame, 5, 'ws-b'),
+        ]);
+        const id = assertOneMessage(answers, 'agent');
+        const rows = await storedMessages(cluster, conversationId);
+        assert.deepEqual(
+          rows.filter((r) => r.client_msg_id === 'agent-retry-1').map((r) => r.id),
+          [id],
+          'exactly one row, the one every answer named',
+        );
+        await assertConversationLog(cluster, conversationId);
+        await Promise.all([wsA.close(), wsB.close()]);
+      }),
+  );
 
-  test('many distinct clientMsgIds raced through both nodes keep seq gapless and each stored once', () =>
-    cluster.diagnose(async () => {
-      const fixture = await cluster.fixture();
-      const { visitor, conversationId } = await cluster.visitorWithConversation(a, fixture.inboxId);
-      const path = `/api/client/conversations/${conversationId}/messages`;
-      // 40 messages, each posted twice at once: once to each node.
-      const answers = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => {
-          const body = { clientMsgId: `race-${i}`, body: `race ${i}` };
-          return Promise.all([
-            ...restBurst(visitor, a.url, path, body, 1, 'a'),
-            ...restBurst(visitor, b.url, path, body, 1, 'b'),
-          ]);
-        }),
-      );
-      for (const [i, pair] of answers.entries()) assertOneMessage(pair, `race-${i}`);
-      const rows = await assertConversationLog(cluster, conversationId);
-      assert.equal(rows.length, 41);
-    }));
+  test(
+    'many distinct clientMsgIds raced through both nodes keep seq gapless and each stored once',
+    { timeout: 90_000 },
+    () =>
+      cluster.diagnose(async () => {
+        const fixture = await cluster.fixture();
+        const { visitor, conversationId } = await cluster.visitorWithConversation(a, fixture.inboxId);
+        const path = `/api/client/conversations/${conversationId}/messages`;
+        // 40 messages, each posted twice at once: once to each node.
+        const answers = await Promise.all(
+          Array.from({ length: 40 }, (_, i) => {
+            const body = { clientMsgId: `race-${i}`, body: `race ${i}` };
+            return Promise.all([
+              ...restBurst(visitor, a.url, path, body, 1, 'a'),
+              ...restBurst(visitor, b.url, path, body, 1, 'b'),
+            ]);
+          }),
+        );
+        for (const [i, pair] of answers.entries()) assertOneMessage(pair, `race-${i}`);
+        const rows = await assertConversationLog(cluster, conversationId);
+        assert.equal(rows.length, 41);
+      }),
+  );
 });

@@ -10,14 +10,20 @@ import { Cluster, sleep } from './cluster.ts';
 import { assertClientView, assertConversationLog, waitForConvergence } from './oracle.ts';
 
 let cluster: Cluster;
-before(async () => {
-  cluster = await Cluster.create();
-});
-after(async () => {
-  await cluster?.close();
-});
+before(
+  async () => {
+    cluster = await Cluster.create();
+  },
+  { timeout: 30_000 },
+);
+after(
+  async () => {
+    await cluster?.close();
+  },
+  { timeout: 30_000 },
+);
 
-test('nodes sharing a NODE_NAME deliver to each other live', () =>
+test('nodes sharing a NODE_NAME deliver to each other live', { timeout: 90_000 }, () =>
   cluster.diagnose(async () => {
     const [a, b] = await Promise.all([cluster.startNode('parley'), cluster.startNode('parley')]);
     const fixture = await cluster.fixture();
@@ -61,4 +67,5 @@ test('nodes sharing a NODE_NAME deliver to each other live', () =>
     } finally {
       await Promise.all([visitor.stop(), agent.stop()]);
     }
-  }));
+  }),
+);
