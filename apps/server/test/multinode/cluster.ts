@@ -24,9 +24,17 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Every child still running; killed synchronously if the test process exits without cleaning up. */
 const children = new Set<ChildProcess>();
-process.on('exit', () => {
+const killChildren = () => {
   for (const child of children) child.kill('SIGKILL');
-});
+};
+process.on('exit', killChildren);
+// A run interrupted from outside (Ctrl-C, a CI timeout) must not leave servers and Redis behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(1);
+  });
+}
 
 function track(child: ChildProcess): void {
   children.add(child);
