@@ -59,7 +59,7 @@ export const botSettingsSchema = z
     enabled: z.boolean().default(false),
     kind: z.enum(['builtin', 'webhook']).default('builtin'),
     /** Shown as the sender of the bot's messages. */
-    name: z.string().trim().min(1).max(60).default('Assistant'),
+    name: z.string().trim().min(1).max(60).default('Bot'),
     greeting: botText(2000).default(''),
     /** The widget starts conversations with a message, so both mean "at the start" there. */
     greetOn: z.enum(['first_message', 'conversation_started']).default('first_message'),

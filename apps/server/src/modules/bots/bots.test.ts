@@ -32,7 +32,7 @@ const BOT = {
   enabled: true,
   kind: 'builtin',
   name: 'Parley Bot',
-  greeting: 'Hi! I am the shop assistant.',
+  greeting: 'Hi! I am the shop bot.',
   menu: {
     text: 'What can I help you with?',
     options: [
@@ -101,7 +101,7 @@ describe('the built-in bot', () => {
     await run();
     let messages = await thread(visitor, conversationId);
     const [greeting, menu] = botMessages(messages);
-    assert.equal(greeting?.body, 'Hi! I am the shop assistant.');
+    assert.equal(greeting?.body, 'Hi! I am the shop bot.');
     assert.equal(greeting?.senderName, 'Parley Bot');
     assert.equal(greeting?.kind, 'text');
     assert.equal(menu?.kind, 'flow');

@@ -34,8 +34,8 @@ for (const [network, bits] of [
 for (const [network, bits] of [
   ['::', 128],
   ['::1', 128],
-  // IPv4-mapped, NAT64 and 6to4 addresses can carry any IPv4 address, private ones included.
-  ['::ffff:0:0', 96],
+  // NAT64 and 6to4 addresses can carry any IPv4 address, private ones included (IPv4-mapped ones are
+  // refused in addressAllowed: a BlockList would apply a ::ffff:0:0/96 rule to every IPv4 address).
   ['64:ff9b::', 96],
   ['2002::', 16],
   ['2001::', 32],
@@ -103,13 +103,27 @@ export function addressAllowed(address: string, host: string, allowlist: Allowli
   if (version === 0) return false;
   const family = version === 4 ? 'ipv4' : 'ipv6';
   if (allowlist.hosts.has(host.toLowerCase()) || allowlist.addresses.check(address, family)) return true;
+  if (version === 6 && isIpv4Mapped(address)) return false;
   return !FORBIDDEN.check(address, family);
+}
+
+/** ::ffff:a.b.c.d in any spelling (::ffff:7f00:1, 0:0:0:0:0:ffff:127.0.0.1…). */
+function isIpv4Mapped(address: string): boolean {
+  const lower = address.toLowerCase().replace(/%.*$/, '');
+  const [head = '', tail = ''] = lower.includes('::') ? lower.split('::') : [lower, ''];
+  const parts = (text: string) => (text === '' ? [] : text.split(':'));
+  const left = parts(head);
+  const right = parts(tail).flatMap((p) => (p.includes('.') ? ['v4', 'v4'] : [p]));
+  const zeros = 8 - left.length - right.length;
+  if (zeros < 0) return false;
+  const groups = [...left, ...Array<string>(zeros).fill('0'), ...right];
+  return groups.slice(0, 5).every((g) => Number.parseInt(g, 16) === 0) && groups[5] === 'ffff';
 }
 
 const bare = (hostname: string) => hostname.replace(/^\[|\]$/g, '');
 
 /** A DNS lookup that refuses the whole name if any of its addresses is forbidden. */
-function guardedLookup(allowlist: Allowlist): LookupFunction {
+export function guardedLookup(allowlist: Allowlist): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (error, addresses) => {
       if (error) {
@@ -153,7 +167,7 @@ export interface OutboundResponse {
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /** POSTs `body` and reads at most 64 KiB of the answer; never follows redirects. */
-export function postJson(
+export async function postJson(
   rawUrl: string,
   body: string,
   headers: Record<string, string>,

@@ -1,4 +1,6 @@
 import {
+  type ConversationStatus,
+  conversationStatusSchema,
   type InboxSettings,
   inboxSettingsSchema,
   type RuleAction,
@@ -11,16 +13,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type AppContext, transact } from '../../context.ts';
 import type { Tx } from '../../db/connect.ts';
-import {
-  accountMembers,
-  contacts,
-  conversations,
-  inboxes,
-  messages,
-  rules,
-  tags,
-  teams,
-} from '../../db/schema.ts';
+import { contacts, conversations, inboxes, messages, rules, tags } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Job } from '../../jobs/runner.ts';
 import { sha256 } from '../../lib/crypto.ts';
@@ -29,6 +22,7 @@ import { lockConversation, SYSTEM_AUTHOR, systemActor } from '../bots/phase.ts';
 import { changeStatus } from '../conversations/commands.ts';
 import { presentConversation } from '../conversations/presenter.ts';
 import { postMessage } from '../messages/commands.ts';
+import { assignConversation, transferConversation } from '../routing/assignment.ts';
 import { setConversationTag, tagIdsAround } from '../tags/commands.ts';
 import { withinBusinessHours } from './business-hours.ts';
 import { RULE_JOBS } from './triggers.ts';
@@ -58,6 +52,8 @@ interface Facts {
   settings: InboxSettings | null;
   tagIds: Set<string>;
   message: { body: string; senderKind: string } | null;
+  /** status_changed: the status the conversation changed to. */
+  changedTo: ConversationStatus | null;
 }
 
 async function loadFacts(ctx: AppContext, payload: Payload): Promise<Facts | null> {
@@ -84,6 +80,7 @@ async function loadFacts(ctx: AppContext, payload: Payload): Promise<Facts | nul
     settings: settings.success ? settings.data : null,
     tagIds: await tagIdsAround(db, row.conversation.id, row.contact.id),
     message: message ?? null,
+    changedTo: conversationStatusSchema.safeParse(payload.to).data ?? null,
   };
 }
 
@@ -120,7 +117,8 @@ export function conditionHolds(condition: RuleCondition, facts: Facts, now: Date
       return (hours ? withinBusinessHours(hours, now) : true) === condition.within;
     }
     case 'status':
-      return condition.statuses.includes(facts.conversation.status);
+      // status_changed rules look at the change they were triggered by, not at what later rules made of it.
+      return condition.statuses.includes(facts.changedTo ?? facts.conversation.status);
   }
 }
 
@@ -179,7 +177,6 @@ async function changeField(
 
 interface RunContext {
   ruleId: string;
-  ruleName: string;
   chain: string[];
   /** Distinguishes this run's messages from another run's of the same rule (retries share it). */
   runKey: string;
@@ -206,32 +203,25 @@ async function applyAction(
             },
       );
     case 'assign_agent':
-      // Direct assignment until routing offers its own entry point for rules.
-      return changeField(ctx, c.id, async (row, tx) => {
-        const [member] = await tx
-          .select({ userId: accountMembers.userId })
-          .from(accountMembers)
-          .where(and(eq(accountMembers.accountId, row.accountId), eq(accountMembers.userId, action.userId)));
-        if (!member || row.assigneeId === action.userId || row.status === 'closed') return null;
-        return {
-          set: { assigneeId: action.userId, assignedAt: ctx.now(), previousAssigneeId: row.assigneeId },
-          type: 'conversation.assigned',
-          payload: { from: row.assigneeId, to: action.userId, ...by },
-        };
-      });
     case 'assign_team':
-      return changeField(ctx, c.id, async (row, tx) => {
-        const [team] = await tx
-          .select({ id: teams.id })
-          .from(teams)
-          .where(and(eq(teams.accountId, row.accountId), eq(teams.id, action.teamId)));
-        if (!team || row.teamId === action.teamId || row.status === 'closed') return null;
-        return {
-          set: { teamId: action.teamId },
-          type: 'conversation.team_changed',
-          payload: { from: row.teamId, to: action.teamId, ...by },
-        };
-      });
+      // Through routing, so capacity and the queue are respected like any other assignment.
+      try {
+        if (action.type === 'assign_agent') {
+          await assignConversation(ctx, systemActor(c.accountId), c.id, action.userId, {
+            author: SYSTEM_AUTHOR,
+          });
+        } else {
+          await transferConversation(ctx, systemActor(c.accountId), c.id, { teamId: action.teamId });
+        }
+      } catch (error) {
+        // The agent is full or gone, the team deleted: the rule cannot do this now, the rest goes on.
+        if (error instanceof AppError && error.status < 500) {
+          ctx.log.info({ ruleId: run.ruleId, code: error.code }, 'rule assignment skipped');
+          return;
+        }
+        throw error;
+      }
+      return;
     case 'add_tag':
     case 'remove_tag':
       return transact(ctx, async (tx, pending) => {
@@ -309,7 +299,6 @@ export async function runRules(ctx: AppContext, event: RuleEvent, job: Job): Pro
     if (!conditions.data.every((condition) => conditionHolds(condition, facts, now))) continue;
     const run: RunContext = {
       ruleId: rule.id,
-      ruleName: rule.name,
       chain: [...chain, rule.id],
       runKey: sha256(`${job.key}:${rule.id}`).slice(0, 32),
     };
