@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Message, ServerFrame } from '@parley/shared';
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { conversations, messages } from '../apps/server/src/db/schema.ts';
 import { HttpClient } from '../apps/server/test/http-client.ts';
 import { RealtimeClient } from '../apps/server/test/realtime-client.ts';
@@ -286,6 +286,58 @@ describe('dashboard', () => {
       .map((m) => m.body);
     assert.deepEqual(texts, ['Hi, my order has not arrived yet', REPLY, 'Thank you!']);
     await visitorSocket.close();
+  });
+
+  test('the socket drops and comes back: thread and list catch up in order, with no duplicates', async () => {
+    const net = await newPage();
+    let blocked = false;
+    const sockets: WebSocketRoute[] = [];
+    await net.page.routeWebSocket(/\/realtime$/, async (ws) => {
+      if (blocked) {
+        await ws.close({ code: 4000, reason: 'network down' });
+        return;
+      }
+      ws.connectToServer();
+      sockets.push(ws);
+    });
+    await net.page.goto(server.publicUrl);
+    await net.page.locator('input[name=email]').fill(ADMIN.email);
+    await net.page.locator('input[name=password]').fill(ADMIN.password);
+    await net.page.getByRole('button', { name: 'Sign in' }).click();
+    await net.page.getByTestId('user-menu').waitFor();
+    await net.page.goto(`${server.publicUrl}/inbox/all/${conversationId}`);
+    await net.page.getByTestId('message-bubble').getByText(REPLY).waitFor();
+    await net.page.waitForTimeout(300);
+
+    blocked = true;
+    for (const ws of sockets.splice(0)) await ws.close({ code: 4000, reason: 'network down' });
+    await net.page.getByRole('status').getByText('Reconnecting…').waitFor();
+    for (const n of [1, 2, 3]) {
+      await visitor.post(`/api/client/conversations/${conversationId}/messages`, {
+        clientMsgId: `away-${n}`,
+        body: `while you were away ${n}`,
+      });
+    }
+    blocked = false;
+    await net.page
+      .getByTestId('message-bubble')
+      .getByText('while you were away 3')
+      .waitFor({ timeout: 20_000 });
+    await net.page.getByRole('status').waitFor({ state: 'detached' });
+    const seqs = await net.page.evaluate(() =>
+      [1, 2, 3].map((n) =>
+        [...document.querySelectorAll('.msg[data-seq]')]
+          .filter((el) => el.textContent?.includes(`while you were away ${n}`))
+          .map((el) => Number(el.getAttribute('data-seq'))),
+      ),
+    );
+    assert.equal(seqs.flat().length, 3, 'each message exactly once');
+    const [a, b, c] = seqs.map((s) => s[0] ?? 0);
+    assert.ok((a ?? 0) < (b ?? 0) && (b ?? 0) < (c ?? 0), 'in order');
+    const row = net.page.locator(`a.row[data-conversation-id="${conversationId}"]`);
+    await row.getByText('while you were away 3').waitFor();
+    assert.deepEqual(net.problems, []);
+    await net.context.close();
   });
 
   test('a conversation with 10,000 messages opens at the newest and scrolls back through history', async () => {

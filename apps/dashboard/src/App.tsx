@@ -1,6 +1,6 @@
 import { Alert, Button, Center, Stack, Text } from '@mantine/core';
 import { IconPlugConnectedX } from '@tabler/icons-react';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { CommandPalette } from './components/CommandPalette.tsx';
 import { FullPageLoader } from './components/common.tsx';
 import { NavRail } from './components/NavRail.tsx';
@@ -14,12 +14,24 @@ import { useReady, useSession } from './lib/session.tsx';
 import { InviteScreen } from './screens/InviteScreen.tsx';
 import { LoginScreen } from './screens/LoginScreen.tsx';
 import { SetupScreen } from './screens/SetupScreen.tsx';
-import { SettingsScreen } from './settings/SettingsScreen.tsx';
 
+// Settings are visited rarely; they load on first visit instead of with the inbox.
+const SettingsScreen = lazy(() =>
+  import('./settings/SettingsScreen.tsx').then((m) => ({ default: m.SettingsScreen })),
+);
+
+/** Shown only when the socket has been down for a moment, not during the first connect. */
 function ConnectionBanner() {
   const t = useT();
   const state = useConnectionState();
-  if (state === 'online') return null;
+  const [late, setLate] = useState(false);
+  useEffect(() => {
+    setLate(false);
+    if (state === 'online') return;
+    const timer = setTimeout(() => setLate(true), 1500);
+    return () => clearTimeout(timer);
+  }, [state]);
+  if (state === 'online' || !late) return null;
   return (
     <div className="connection" role="status" data-state={state}>
       {t('common.offline')}
@@ -48,7 +60,9 @@ function Workspace() {
         {inbox ? (
           <InboxScreen view={inbox.view ?? 'all'} conversationId={inbox.conversationId} />
         ) : settings ? (
-          <SettingsScreen section={settings.section ?? 'inboxes'} id={settings.id} />
+          <Suspense fallback={<FullPageLoader />}>
+            <SettingsScreen section={settings.section ?? 'inboxes'} id={settings.id} />
+          </Suspense>
         ) : null}
       </main>
       <CommandPalette />

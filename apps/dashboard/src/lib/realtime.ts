@@ -111,6 +111,8 @@ export class RealtimeConnection {
       }
       this.setState('offline');
       if (event.code === 4401) {
+        // The session ended (or was revoked); start() again once a valid session is confirmed.
+        this.stopped = true;
         this.onSessionEnded();
         return;
       }

@@ -84,8 +84,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => onUnauthenticated(signedOut), [signedOut]);
   useEffect(() => {
     realtime.onSessionEnded = () => {
-      // The socket closes when the session ends elsewhere; confirm over REST before signing out.
-      void queryClient.invalidateQueries({ queryKey: ['session'] });
+      // The socket closes when the session ends elsewhere; confirm over REST before signing out,
+      // and reconnect if this session turns out to be still valid.
+      void queryClient.refetchQueries({ queryKey: ['session'] }).then(() => {
+        if (queryClient.getQueryData(['session'])) realtime.start();
+      });
     };
   }, [queryClient]);
   useEffect(() => {

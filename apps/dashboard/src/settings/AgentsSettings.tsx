@@ -19,6 +19,7 @@ import type { CreatedInvitation, Member, Role } from '@parley/shared';
 import { IconDots, IconLink, IconMailForward, IconTrash, IconUserPlus } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { useConfirm } from '../components/Confirm.tsx';
 import { Copyable } from '../components/Copyable.tsx';
 import { PersonAvatar } from '../components/common.tsx';
 import { useI18n } from '../i18n/index.tsx';
@@ -151,8 +152,10 @@ function MemberRow({ member, isAdmin, me }: { member: Member; isAdmin: boolean; 
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.members(account.accountId) }),
     onError,
   });
+  const confirm = useConfirm();
   return (
     <Group className="table-row" justify="space-between" wrap="nowrap" data-member-email={member.email}>
+      {confirm.dialog}
       <Group gap="md" wrap="nowrap" style={{ minWidth: 0 }}>
         <PersonAvatar name={member.name} seed={member.userId} size={38} />
         <div style={{ minWidth: 0 }}>
@@ -197,9 +200,11 @@ function MemberRow({ member, isAdmin, me }: { member: Member; isAdmin: boolean; 
               <Menu.Item
                 color="red"
                 leftSection={<IconTrash size={14} />}
-                onClick={() => {
-                  if (window.confirm(t('agents.removeConfirm', { name: member.name }))) remove.mutate();
-                }}
+                onClick={() =>
+                  confirm.ask(t('agents.removeConfirm', { name: member.name }), t('common.remove'), () =>
+                    remove.mutate(),
+                  )
+                }
               >
                 {t('common.remove')}
               </Menu.Item>

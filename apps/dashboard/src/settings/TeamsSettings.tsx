@@ -17,6 +17,7 @@ import type { Team } from '@parley/shared';
 import { IconDots, IconPencil, IconPlus, IconTrash, IconUsersGroup, IconX } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { useConfirm } from '../components/Confirm.tsx';
 import { Empty, PersonAvatar } from '../components/common.tsx';
 import { useT } from '../i18n/index.tsx';
 import { del, patch, post, put } from '../lib/api.ts';
@@ -104,6 +105,7 @@ function TeamCard({ team, isAdmin }: { team: Team; isAdmin: boolean }) {
     onSuccess: refresh,
     onError,
   });
+  const confirm = useConfirm();
   const byId = new Map((members.data ?? []).map((m) => [m.userId, m]));
   const inTeam = team.memberIds.flatMap((id) => {
     const m = byId.get(id);
@@ -112,6 +114,7 @@ function TeamCard({ team, isAdmin }: { team: Team; isAdmin: boolean }) {
   const addable = (members.data ?? []).filter((m) => !team.memberIds.includes(m.userId));
   return (
     <Paper withBorder radius="lg" p="lg" data-team={team.name}>
+      {confirm.dialog}
       <Group justify="space-between" mb="md" wrap="nowrap">
         <Group gap="sm" wrap="nowrap">
           <Avatar color="brand" variant="light" radius="md">
@@ -138,9 +141,11 @@ function TeamCard({ team, isAdmin }: { team: Team; isAdmin: boolean }) {
               <Menu.Item
                 color="red"
                 leftSection={<IconTrash size={14} />}
-                onClick={() => {
-                  if (window.confirm(t('teams.deleteConfirm', { name: team.name }))) remove.mutate();
-                }}
+                onClick={() =>
+                  confirm.ask(t('teams.deleteConfirm', { name: team.name }), t('common.delete'), () =>
+                    remove.mutate(),
+                  )
+                }
               >
                 {t('common.delete')}
               </Menu.Item>
