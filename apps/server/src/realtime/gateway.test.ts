@@ -305,3 +305,15 @@ describe('read receipts', () => {
     assert.equal(info?.currentPage?.url, 'https://shop.example/cart');
   });
 });
+
+describe('frame rate limit', () => {
+  test('a burst past the budget is answered with rate_limited, and a flood closes the socket with 4429', async () => {
+    const ws = await RealtimeClient.connect(server.url);
+    for (let i = 0; i < 120; i++) ws.send({ type: 'ping', ref: `p${i}` });
+    await ws.waitFor((f) => f.type === 'error' && f.code === 'rate_limited');
+    for (let i = 0; i < 200; i++) ws.send({ type: 'ping' });
+    const deadline = Date.now() + 3000;
+    while (!ws.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(ws.closed?.code, 4429);
+  });
+});

@@ -26,6 +26,7 @@ import { conversations, inboxMembers, sessions } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { markRead } from '../modules/conversations/reads.ts';
 import { authorOf, postMessage } from '../modules/messages/commands.ts';
+import { agentSeen, agentSocketAlive, agentSocketClosed, agentSocketOpened } from '../modules/routing/presence.ts';
 import { assertOriginAllowed, loadInbox } from '../modules/visitors/session.ts';
 import { changedSince, currentFeedCursor, decodeFeedCursor, FEED_CATCH_UP_LIMIT } from './account-feed.ts';
 import type { BusMessage } from './bus.ts';
@@ -57,7 +58,9 @@ class Client {
   readonly access = new Map<string, ConversationAccess>();
   tokens: number = realtimeLimits.framesPerSecond * 2;
   refilledAt = Date.now();
+  /** Frames refused for rate within the current ten-second window. */
   strikes = 0;
+  strikesSince = Date.now();
   alive = true;
   readonly ws: WebSocket;
   readonly origin: string | undefined;
@@ -184,6 +187,8 @@ export class RealtimeGateway {
             ? principal.contactId
             : '';
     if (principal.kind === 'anonymous') return;
+    // Presence: an agent's sockets keep them from going away (routing/presence.ts).
+    if (principal.kind === 'agent') agentSocketOpened(this.ctx, principal.userId);
     this.send(client, {
       type: 'ready',
       principal: { kind: principal.kind, id },
@@ -219,6 +224,11 @@ export class RealtimeGateway {
 
   private async onFrame(client: Client, raw: string): Promise<void> {
     if (!this.takeToken(client)) {
+      // Strikes are counted per ten-second window, so an occasional burst never adds up to a close.
+      if (Date.now() - client.strikesSince > 10_000) {
+        client.strikes = 0;
+        client.strikesSince = Date.now();
+      }
       client.strikes += 1;
       if (client.strikes > realtimeLimits.framesPerSecond)
         client.ws.close(closeCodes.rateLimited, 'rate limited');
@@ -242,6 +252,7 @@ export class RealtimeGateway {
       return;
     }
     const frame = parsed.data;
+    if (frame.type !== 'ping' && client.principal?.kind === 'agent') agentSeen(this.ctx, client.principal.userId);
     const ref = 'ref' in frame ? frame.ref : undefined;
     try {
       await this.handle(client, frame);
@@ -524,6 +535,7 @@ export class RealtimeGateway {
 
   private drop(client: Client): void {
     if (!this.clients.delete(client)) return;
+    if (client.principal?.kind === 'agent') agentSocketClosed(this.ctx, client.principal.userId);
     for (const conversationId of [...client.streams.keys()]) {
       this.unsubscribe(client, { kind: 'conversation', conversationId });
     }
@@ -539,6 +551,14 @@ export class RealtimeGateway {
         if (!streams) return;
         for (const stream of streams.keys()) {
           if (stream.onLive(message.message)) this.ctx.metrics.gapFills.labels('out_of_order').inc();
+        }
+        return;
+      }
+      case 'queue': {
+        for (const entry of message.entries) {
+          for (const client of this.streamsByConversation.get(entry.conversationId)?.values() ?? []) {
+            this.send(client, { type: 'queue', ...entry });
+          }
         }
         return;
       }
@@ -693,6 +713,7 @@ export class RealtimeGateway {
       }
       client.alive = false;
       client.ws.ping();
+      if (client.principal?.kind === 'agent') agentSocketAlive(this.ctx, client.principal.userId);
     }
   }
 
