@@ -41,6 +41,7 @@ export const errorCodes = [
   'invitation_expired',
   'member_exists',
   'last_admin',
+  'capacity_reached',
   'tag_not_found',
   'tag_exists',
   'rule_not_found',

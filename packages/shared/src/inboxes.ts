@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { botSettingsSchema } from './bots.ts';
 import { idSchema, nameSchema } from './common.ts';
 
 export const channelTypeSchema = z.enum(['web', 'email', 'api', 'whatsapp', 'telegram']);
@@ -35,6 +36,65 @@ export type PreChatForm = z.infer<typeof preChatFormSchema>;
 
 export const widgetPositionSchema = z.enum(['right', 'left']);
 
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time such as 09:00 (24:00 ends the day)');
+
+export const weekdaySchema = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+export type Weekday = z.infer<typeof weekdaySchema>;
+
+/** When the team works, in the inbox's time zone; rules can act differently outside these hours. */
+export const businessHoursSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  timezone: z.string().max(64).refine(isTimeZone, 'an IANA time zone such as Europe/Lisbon').default('UTC'),
+  hours: z
+    .array(
+      z
+        .strictObject({ day: weekdaySchema, from: clockTime, to: clockTime })
+        .refine((h) => h.from < h.to, { message: 'from must be before to', path: ['to'] }),
+    )
+    .max(28)
+    .default([]),
+});
+export type BusinessHours = z.infer<typeof businessHoursSchema>;
+
+const botDefault = botSettingsSchema.parse({});
+
+/**
+ * How a conversation ends (see DESIGN §3). `live_chat`: solved closes at once and the customer's next
+ * message starts a new conversation. `live_chat_returning`: solved closes after `returningWindowMinutes`;
+ * a customer message inside the window reopens it with the same agent. `messaging`: solved closes after
+ * `messagingCloseDays` (max 28).
+ */
+export const conversationStyleSchema = z.enum(['live_chat', 'live_chat_returning', 'messaging']);
+export type ConversationStyle = z.infer<typeof conversationStyleSchema>;
+
+const returningWindowMinutesSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 60);
+const messagingCloseDaysSchema = z.number().int().min(1).max(28);
+const routingSkillsSchema = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .regex(/^[^\u0000-\u001f]+$/, 'no control characters'),
+  )
+  .max(20);
+
 export const inboxSettingsSchema = z.strictObject({
   allowedOrigins: z.array(originSchema).max(50).default([]),
   requireIdentityVerification: z.boolean().default(false),
@@ -47,6 +107,17 @@ export const inboxSettingsSchema = z.strictObject({
   title: z.string().trim().max(80).default(''),
   position: widgetPositionSchema.default('right'),
   preChatForm: preChatFormSchema.default({ enabled: false, fields: [] }),
+  style: conversationStyleSchema.default('messaging'),
+  returningWindowMinutes: returningWindowMinutesSchema.default(60),
+  messagingCloseDays: messagingCloseDaysSchema.default(4),
+  /** true: conversations are routed to agents automatically; false: they wait in the queue to be picked. */
+  autoAssign: z.boolean().default(true),
+  /** Skills an agent needs to be routed this inbox's conversations (all of them). */
+  requiredSkills: routingSkillsSchema.default([]),
+  bot: botSettingsSchema.default(botDefault),
+  businessHours: businessHoursSchema.default({ enabled: false, timezone: 'UTC', hours: [] }),
+  /** Rotating the bot webhook secret bumps this; the secret itself is derived and never stored. */
+  botSecretVersion: z.number().int().min(0).max(1_000_000).default(0),
 });
 export type InboxSettings = z.infer<typeof inboxSettingsSchema>;
 
@@ -95,6 +166,14 @@ export const inboxSettingsPatchSchema = z.strictObject({
   title: z.string().trim().max(80).optional(),
   position: widgetPositionSchema.optional(),
   preChatForm: preChatFormSchema.optional(),
+  style: conversationStyleSchema.optional(),
+  returningWindowMinutes: returningWindowMinutesSchema.optional(),
+  messagingCloseDays: messagingCloseDaysSchema.optional(),
+  autoAssign: z.boolean().optional(),
+  requiredSkills: routingSkillsSchema.optional(),
+  bot: botSettingsSchema.optional(),
+  businessHours: businessHoursSchema.optional(),
+  botSecretVersion: z.number().int().min(0).max(1_000_000).optional(),
 });
 
 export const updateInboxBodySchema = z.strictObject({

@@ -162,6 +162,18 @@ export const errorFrameSchema = z.object({
   message: z.string(),
 });
 
+/**
+ * The conversation's place in the routing queue changed (1 = next), with the estimated wait in seconds
+ * (null when unknown); `position: null` once it is no longer waiting. Sent to the conversation's
+ * subscribers; customers further back than the first 50 of an inbox ask `GET …/queue` instead.
+ */
+export const queueFrameSchema = z.object({
+  type: z.literal('queue'),
+  conversationId: idSchema,
+  position: z.number().int().min(1).nullable(),
+  estimatedWaitSeconds: z.number().int().min(0).nullable(),
+});
+
 export const pongFrameSchema = z.object({
   type: z.literal('pong'),
   ref: refSchema.optional(),
@@ -180,6 +192,7 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   conversationFrameSchema,
   typingEventFrameSchema,
   readEventFrameSchema,
+  queueFrameSchema,
   ackFrameSchema,
   resyncRequiredFrameSchema,
   errorFrameSchema,
