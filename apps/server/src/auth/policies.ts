@@ -16,6 +16,8 @@ export const policies = {
   'conversation.reply': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
   'conversation.note': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
   'conversation.status': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
+  /** Assign, transfer, unassign, snooze, priority. */
+  'conversation.assign': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
   'token.manage': { roles: ['admin'], scope: null },
   'agent.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
   'agent.manage': { roles: ['admin'], scope: null },

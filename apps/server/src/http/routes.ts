@@ -6,6 +6,7 @@ import { conversationRoutes } from '../modules/conversations/routes.ts';
 import { dashboardRoutes } from '../modules/dashboard/routes.ts';
 import { inboxRoutes } from '../modules/inboxes/routes.ts';
 import { invitationRoutes } from '../modules/invitations/routes.ts';
+import { routingRoutes } from '../modules/routing/routes.ts';
 import { ruleRoutes } from '../modules/rules/routes.ts';
 import { systemRoutes } from '../modules/system/routes.ts';
 import { tagRoutes } from '../modules/tags/routes.ts';
@@ -31,5 +32,6 @@ export function allRoutes(): AnyRoute[] {
     ...botRoutes,
     ...tagRoutes,
     ...ruleRoutes,
+    ...routingRoutes,
   ];
 }

@@ -1,5 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { registerBotJobs } from '../modules/bots/jobs.ts';
+import { registerLifecycle } from '../modules/lifecycle/jobs.ts';
+import { registerRoutingJobs } from '../modules/routing/presence.ts';
 import { registerRuleJobs } from '../modules/rules/engine.ts';
 
 /**
@@ -9,4 +11,6 @@ import { registerRuleJobs } from '../modules/rules/engine.ts';
 export function registerJobHandlers(ctx: AppContext): void {
   registerBotJobs(ctx);
   registerRuleJobs(ctx);
+  registerLifecycle(ctx);
+  registerRoutingJobs(ctx);
 }

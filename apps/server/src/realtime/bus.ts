@@ -33,7 +33,17 @@ export type BusMessage =
    */
   | { t: 'sessions_revoked'; userId: string; only: string | null; except: string | null }
   /** "This conversation has messages up to lastSeq": sent by the outbox sweeper, which has no payloads. */
-  | { t: 'hint'; accountId: string; conversationId: string; lastSeq: number };
+  | { t: 'hint'; accountId: string; conversationId: string; lastSeq: number }
+  /** Routing queue places changed: each conversation's followers hear theirs (null: no longer waiting). */
+  | {
+      t: 'queue';
+      accountId: string;
+      entries: Array<{
+        conversationId: string;
+        position: number | null;
+        estimatedWaitSeconds: number | null;
+      }>;
+    };
 
 export type BusHandler = (message: BusMessage) => void;
 

@@ -26,7 +26,12 @@ import { conversations, inboxMembers, sessions } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { markRead } from '../modules/conversations/reads.ts';
 import { authorOf, postMessage } from '../modules/messages/commands.ts';
-import { agentSeen, agentSocketAlive, agentSocketClosed, agentSocketOpened } from '../modules/routing/presence.ts';
+import {
+  agentSeen,
+  agentSocketAlive,
+  agentSocketClosed,
+  agentSocketOpened,
+} from '../modules/routing/presence.ts';
 import { assertOriginAllowed, loadInbox } from '../modules/visitors/session.ts';
 import { changedSince, currentFeedCursor, decodeFeedCursor, FEED_CATCH_UP_LIMIT } from './account-feed.ts';
 import type { BusMessage } from './bus.ts';
@@ -252,7 +257,8 @@ export class RealtimeGateway {
       return;
     }
     const frame = parsed.data;
-    if (frame.type !== 'ping' && client.principal?.kind === 'agent') agentSeen(this.ctx, client.principal.userId);
+    if (frame.type !== 'ping' && client.principal?.kind === 'agent')
+      agentSeen(this.ctx, client.principal.userId);
     const ref = 'ref' in frame ? frame.ref : undefined;
     try {
       await this.handle(client, frame);

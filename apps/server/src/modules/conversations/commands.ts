@@ -14,8 +14,13 @@ import {
 } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { recordEvent } from '../../realtime/outbox.ts';
-import { appendMessage, authorOf } from '../messages/commands.ts';
+import { type EventInput, recordEvent } from '../../realtime/outbox.ts';
+import { initialBotPhase } from '../bots/phase.ts';
+import { applyStatusChange } from '../lifecycle/status.ts';
+import { type Author, appendMessage, authorOf } from '../messages/commands.ts';
+import { Followups } from '../routing/followups.ts';
+import { routableFromRow, routeConversation, runFollowups } from '../routing/router.ts';
+import { afterConversationCreated, afterStatusChanged } from '../rules/triggers.ts';
 import { type ConversationRow, presentConversation } from './presenter.ts';
 import { canTransition } from './status.ts';
 
@@ -65,6 +70,7 @@ export async function startConversation(
         inboxId: visitor.inboxId,
         contactId: visitor.contactId,
         number: account.number,
+        botPhase: await initialBotPhase(tx, visitor.inboxId),
       })
       .returning();
     if (!created) throw new Error('conversation insert returned nothing');
@@ -79,8 +85,9 @@ export async function startConversation(
       contactId: visitor.contactId,
       type: 'conversation.created',
       actor: { kind: 'contact', id: visitor.contactId },
-      payload: { number: created.number, inboxId: created.inboxId },
+      payload: { number: created.number, inboxId: created.inboxId, botPhase: created.botPhase },
     });
+    await afterConversationCreated(ctx, tx, created, { withMessage: body.message !== undefined });
     let conversation = created;
     if (body.message) {
       await appendMessage(rawExecutorOf(tx), pending, {
@@ -91,6 +98,7 @@ export async function startConversation(
         body: body.message.body,
         private: false,
         clientMsgId: body.message.clientMsgId,
+        ...(body.message.attributes ? { attributes: body.message.attributes } : {}),
       });
       const [fresh] = await tx.select().from(conversations).where(eq(conversations.id, created.id));
       conversation = fresh ?? created;
@@ -104,7 +112,13 @@ export async function startConversation(
     }
     return { conversation, created: true };
   });
-  if (result.created && body.message) ctx.metrics.messagesCommitted.inc();
+  if (result.created && body.message) {
+    ctx.metrics.messagesCommitted.inc();
+    // Routed in its own transactions after the creation committed: the creation holds the account's
+    // number lock, which routing must not extend. A conversation started without a message is routed
+    // on the customer's first message (see lifecycle/reopen.ts).
+    await routeConversation(ctx, result.conversation.id);
+  }
   return result;
 }
 
@@ -114,8 +128,15 @@ export async function changeStatus(
   actor: AccountActor,
   conversationId: string,
   to: ConversationStatus,
+  options: {
+    /** Automation changing the status on the account's behalf (rules): who the journey names. */
+    by?: { author: Author; actor: EventInput['actor']; details?: Record<string, unknown> };
+    /** Rules whose actions led here; status_changed rules do not run them again. */
+    ruleChain?: string[];
+  } = {},
 ): Promise<{ row: ConversationRow; contactName: string | null }> {
-  return transact(ctx, async (tx, pending) => {
+  const followups = new Followups();
+  const result = await transact(ctx, async (tx, pending) => {
     const [current] = await tx
       .select()
       .from(conversations)
@@ -139,32 +160,30 @@ export async function changeStatus(
         },
       );
     }
-    await tx
-      .update(conversations)
-      .set({
-        status: to,
-        ...(to === 'solved' || to === 'closed' ? { waitingSince: null } : {}),
-      })
-      .where(eq(conversations.id, conversationId));
-    await recordEvent(tx, pending, {
-      accountId: current.accountId,
-      conversationId,
-      contactId: current.contactId,
-      type: 'conversation.status_changed',
-      actor:
-        actor.kind === 'agent' ? { kind: 'agent', id: actor.userId } : { kind: 'token', id: actor.tokenId },
-      payload: { from: current.status, to },
-    });
-    // The activity message bumps seq, version and the feed, and publishes both after commit.
-    await appendMessage(rawExecutorOf(tx), pending, {
-      actor,
-      conversationId,
-      author: authorOf(actor),
-      kind: 'activity',
-      body: `status:${to}`,
-      private: false,
-      clientMsgId: null,
-      attributes: { type: 'status_changed', from: current.status, to },
+    const eventActor: EventInput['actor'] =
+      options.by?.actor ??
+      (actor.kind === 'agent' ? { kind: 'agent', id: actor.userId } : { kind: 'token', id: actor.tokenId });
+    // Timestamps, journey, activity item, timers of the inbox's conversation style, capacity.
+    await applyStatusChange(
+      rawExecutorOf(tx),
+      pending,
+      ctx.now(),
+      routableFromRow(current),
+      {
+        to,
+        actor: options.by ? null : actor,
+        journeyActor: eventActor,
+        reason: options.by ? 'rule' : 'agent',
+        ...(options.by ? { author: options.by.author, details: options.by.details ?? {} } : {}),
+      },
+      followups,
+    );
+    // Bots and rules: solving hands the conversation back to the bot; status_changed rules are scheduled.
+    await afterStatusChanged(ctx, tx, pending, {
+      conversation: current,
+      to,
+      actor: eventActor,
+      ...(options.ruleChain ? { ruleChain: options.ruleChain } : {}),
     });
     const [row] = await tx.select().from(conversations).where(eq(conversations.id, conversationId));
     const [contact] = await tx
@@ -174,4 +193,7 @@ export async function changeStatus(
     if (!row) throw notFound('conversation_not_found', 'Conversation');
     return { row, contactName: contact?.name ?? null };
   });
+  // Freed capacity is served from the queue, a reopened conversation that cannot go back is routed.
+  await runFollowups(ctx, followups);
+  return result;
 }

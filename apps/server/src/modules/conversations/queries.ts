@@ -1,11 +1,12 @@
-import type { ConversationListQuery } from '@parley/shared';
-import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { type ConversationListQuery, type ConversationView, HISTORY_AFTER_MS } from '@parley/shared';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import { conversationScope } from '../../auth/policies.ts';
 import type { AccountActor, Actor } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
 import type { DbOrTx } from '../../db/connect.ts';
 import { contacts, conversationParticipants, conversations } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
+import { hasConversationTag } from '../tags/commands.ts';
 import { type ConversationRow, presentConversation } from './presenter.ts';
 
 /** Loads one conversation the actor may see, or answers 404 (also when it exists but is not theirs). */
@@ -87,6 +88,39 @@ const withMyRead = (
   myRead: number | null,
 ) => (actor.kind === 'agent' ? { ...conversation, myLastReadSeq: myRead ?? 0 } : conversation);
 
+/** The saved views of the inbox (bot phases are handled beside the other filters). */
+function viewCondition(view: ConversationView, actor: AccountActor, now: Date): SQL | null {
+  switch (view) {
+    case 'mine':
+      if (actor.kind !== 'agent')
+        throw new AppError('validation_failed', 400, 'view=mine needs a signed-in agent');
+      return and(
+        eq(conversations.assigneeId, actor.userId),
+        inArray(conversations.status, ['new', 'open', 'pending', 'on_hold']),
+      ) as SQL;
+    case 'unassigned':
+      return and(
+        isNull(conversations.assigneeId),
+        inArray(conversations.status, ['new', 'open', 'pending', 'on_hold']),
+      ) as SQL;
+    case 'queued':
+      return and(
+        isNotNull(conversations.queuedAt),
+        isNull(conversations.assigneeId),
+        inArray(conversations.status, ['new', 'open']),
+      ) as SQL;
+    case 'snoozed':
+      return isNotNull(conversations.snoozedUntil);
+    case 'done':
+      return inArray(conversations.status, ['solved', 'closed']);
+    case 'history':
+      // 24 hours without activity; compared with the server's clock (tests move it).
+      return lt(conversations.lastActivityAt, new Date(now.getTime() - HISTORY_AFTER_MS));
+    default:
+      return null;
+  }
+}
+
 /** Newest activity first, keyset-paginated so pages stay stable while conversations move. */
 export async function listConversations(ctx: AppContext, actor: AccountActor, query: ConversationListQuery) {
   const conditions: SQL[] = [conversationScope(actor)];
@@ -98,6 +132,14 @@ export async function listConversations(ctx: AppContext, actor: AccountActor, qu
       throw new AppError('validation_failed', 400, 'assignee=me needs a signed-in agent');
     conditions.push(eq(conversations.assigneeId, actor.userId));
   } else if (query.assignee) conditions.push(eq(conversations.assigneeId, query.assignee));
+  if (query.view === 'bot' || query.view === 'requested' || query.view === 'accepted') {
+    conditions.push(eq(conversations.botPhase, query.view));
+  }
+  if (query.tagId) conditions.push(hasConversationTag(query.tagId));
+  if (query.view) {
+    const view = viewCondition(query.view, actor, ctx.now());
+    if (view) conditions.push(view);
+  }
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor);
     // Compared at full precision: rounding to milliseconds would skip rows within the same millisecond.

@@ -1,5 +1,7 @@
 import {
   agentPostMessageBodySchema,
+  assignBodySchema,
+  changePriorityBodySchema,
   changeStatusBodySchema,
   conversationListQuerySchema,
   conversationPageSchema,
@@ -9,12 +11,16 @@ import {
   messagePageSchema,
   messageSchema,
   messagesQuerySchema,
+  snoozeBodySchema,
+  transferBodySchema,
 } from '@parley/shared';
 import { z } from 'zod';
 import { assertCan } from '../../auth/policies.ts';
 import { defineRoute } from '../../http/route.ts';
+import { changePriority, snoozeConversation } from '../lifecycle/commands.ts';
 import { authorOf, postMessage } from '../messages/commands.ts';
 import { listMessages } from '../messages/queries.ts';
+import { assignConversation, transferConversation, unassignConversation } from '../routing/assignment.ts';
 import { changeStatus } from './commands.ts';
 import { presentConversation } from './presenter.ts';
 import { findConversation, getConversationForAgent, listConversations } from './queries.ts';
@@ -101,6 +107,80 @@ export const conversationRoutes = [
     response: z.object({ conversation: conversationSchema }),
     handler: async ({ ctx, actor, params, body }) => {
       const { row, contactName } = await changeStatus(ctx, actor, params.id, body.status);
+      return { conversation: presentConversation(row, contactName) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/accounts/:accountId/conversations/:id/assign',
+    auth: 'account',
+    policy: 'conversation.assign',
+    summary: 'Assign to an agent ("me": yourself); 409 capacity_reached when they have no room',
+    tags: ['Conversations'],
+    params: conversationParams,
+    body: assignBodySchema,
+    response: z.object({ conversation: conversationSchema }),
+    handler: async ({ ctx, actor, params, body }) => {
+      const { row, contactName } = await assignConversation(ctx, actor, params.id, body.assigneeId);
+      return { conversation: presentConversation(row, contactName) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/accounts/:accountId/conversations/:id/transfer',
+    auth: 'account',
+    policy: 'conversation.assign',
+    summary: 'Transfer to an agent or a team (routed among its members) with a note for the next agent',
+    tags: ['Conversations'],
+    params: conversationParams,
+    body: transferBodySchema,
+    response: z.object({ conversation: conversationSchema }),
+    handler: async ({ ctx, actor, params, body }) => {
+      const { row, contactName } = await transferConversation(ctx, actor, params.id, body);
+      return { conversation: presentConversation(row, contactName) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/accounts/:accountId/conversations/:id/unassign',
+    auth: 'account',
+    policy: 'conversation.assign',
+    summary: 'Take the conversation from its agent; it goes back through routing',
+    tags: ['Conversations'],
+    params: conversationParams,
+    response: z.object({ conversation: conversationSchema }),
+    handler: async ({ ctx, actor, params }) => {
+      const { row, contactName } = await unassignConversation(ctx, actor, params.id);
+      return { conversation: presentConversation(row, contactName) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/accounts/:accountId/conversations/:id/snooze',
+    auth: 'account',
+    policy: 'conversation.status',
+    summary: 'Pending or on hold until a time, when it reopens by itself',
+    tags: ['Conversations'],
+    params: conversationParams,
+    body: snoozeBodySchema,
+    response: z.object({ conversation: conversationSchema }),
+    handler: async ({ ctx, actor, params, body }) => {
+      const { row, contactName } = await snoozeConversation(ctx, actor, params.id, body);
+      return { conversation: presentConversation(row, contactName) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/accounts/:accountId/conversations/:id/priority',
+    auth: 'account',
+    policy: 'conversation.assign',
+    summary: 'Set the priority (low, normal, high, urgent); the queue serves higher priorities first',
+    tags: ['Conversations'],
+    params: conversationParams,
+    body: changePriorityBodySchema,
+    response: z.object({ conversation: conversationSchema }),
+    handler: async ({ ctx, actor, params, body }) => {
+      const { row, contactName } = await changePriority(ctx, actor, params.id, body.priority);
       return { conversation: presentConversation(row, contactName) };
     },
   }),

@@ -38,6 +38,10 @@ export interface AppendMessageInput {
   private: boolean;
   clientMsgId: string | null;
   attributes?: Record<string, unknown>;
+  /** Bot replies: written only while the bot holds the conversation (bot or requested), else bot_not_active. */
+  requireBotActive?: boolean;
+  /** Written by Parley's own automation (the built-in bot, rules): not a reply for status and first-response time. */
+  automated?: boolean;
 }
 
 /** Thrown inside the transaction when the clientMsgId is already stored, to roll the seq back. */
@@ -72,13 +76,30 @@ function messageFromJson(m: Json): MessageRow {
  * - `c` takes the conversation's row lock and allocates the next seq, so seqs are gapless and commit in
  *   order; it re-checks in the same statement that the actor may write there, skips closed conversations
  *   (activity excepted) and does nothing when the clientMsgId is already stored (`dup`);
- * - `m` inserts the message, `e` the outbox/journey event, `r` the writer's read position.
+ * - `m` inserts the message, `e` the outbox/journey event, `r` the writer's read position;
+ * - bot phase: an agent's public reply takes the conversation from the bot (`accepted`) in the same update,
+ *   so the bot is silent from that commit on; bot replies ($21) are written only while the bot holds it;
+ * - `j` schedules the after-commit work of bots and rules (only for conversations a bot holds and for
+ *   accounts with message rules): the bot's answer to a customer, the journey entry of an agent taking
+ *   over, the account's message_created rules (`prev_bot_phase`: the phase before this message); see
+ *   bots/jobs.ts;
+ * - a customer's message reopens a pending, on-hold or solved conversation and takes it from its agent
+ *   (to previous_assignee_id, queued): adding to an agent's load needs their lock, which this statement
+ *   does not take. The message writer hands it back in the same transaction when the agent can take it
+ *   (lifecycle/reopen.ts). `locked` takes the row lock first so `prev_status` is the status this update
+ *   changed, not an older snapshot's.
  */
 const APPEND_MESSAGE_SQL = `
   with dup as (
     select 1 from messages
     where conversation_id = $1::uuid and sender_kind = $13::text and sender_id is not distinct from $14::uuid
       and client_msg_id = $19::text
+  ),
+  locked as (
+    select id as locked_id, status as prev_status, assignee_id as prev_assignee_id,
+           bot_phase as prev_bot_phase from conversations
+    where conversations.id = $1::uuid and ${conversationScopeText('conversations', 2)}
+    for update
   ),
   c as (
     update conversations set
@@ -91,15 +112,28 @@ const APPEND_MESSAGE_SQL = `
         when $8::boolean and status in ('pending', 'on_hold', 'solved') then 'open'
         when $9::boolean and status = 'new' then 'open'
         else status end,
+      assignee_id = case when $8::boolean and status in ('pending', 'on_hold', 'solved') then null
+        else assignee_id end,
+      previous_assignee_id = case when $8::boolean and status in ('pending', 'on_hold', 'solved')
+        then coalesce(assignee_id, previous_assignee_id) else previous_assignee_id end,
+      queued_at = case when $8::boolean and status in ('pending', 'on_hold', 'solved')
+        and bot_phase is distinct from 'bot' then coalesce(queued_at, now()) else queued_at end,
+      snoozed_until = case when $8::boolean and status in ('pending', 'on_hold', 'solved') then null
+        else snoozed_until end,
       waiting_since = case
         when $8::boolean then coalesce(waiting_since, now())
         when $9::boolean then null
         else waiting_since end,
-      first_reply_at = case when $9::boolean then coalesce(first_reply_at, now()) else first_reply_at end
-    where conversations.id = $1::uuid and ${conversationScopeText('conversations', 2)}
+      first_reply_at = case when $9::boolean then coalesce(first_reply_at, now()) else first_reply_at end,
+      bot_phase = case
+        when $9::boolean and $13::text = 'agent' and bot_phase in ('bot', 'requested') then 'accepted'
+        else bot_phase end
+    from locked
+    where conversations.id = locked.locked_id
       and (status <> 'closed' or $10::boolean)
+      and (not $21::boolean or bot_phase in ('bot', 'requested'))
       and not exists (select 1 from dup)
-    returning *
+    returning conversations.*, locked.prev_status, locked.prev_assignee_id
   ),
   m as (
     insert into messages (id, conversation_id, account_id, seq, kind, sender_kind, sender_id, sender_name, body,
@@ -123,6 +157,23 @@ const APPEND_MESSAGE_SQL = `
     on conflict (conversation_id, participant_kind, participant_id)
     do update set last_read_seq = greatest(conversation_participants.last_read_seq, excluded.last_read_seq)
     returning 1
+  ),
+  j as (
+    insert into jobs (kind, key, run_at, payload)
+    select k.kind, k.kind || ':' || m.id, clock_timestamp(),
+           jsonb_build_object('accountId', c.account_id, 'conversationId', c.id, 'messageId', m.id)
+    from c join m on true
+    cross join lateral (values
+      ('bot.customer_message', $8::boolean and c.bot_phase in ('bot', 'requested')),
+      ('bot.accepted', c.bot_phase = 'accepted' and $13::text = 'agent'
+                       and (select prev_bot_phase from locked) in ('bot', 'requested')),
+      ('rules.message_created', ($8::boolean or ($9::boolean and $13::text = 'agent'))
+                                and exists (select 1 from rules where rules.account_id = c.account_id
+                                            and rules.event = 'message_created' and rules.enabled))
+    ) as k(kind, wanted)
+    where k.wanted
+    on conflict (key) do nothing
+    returning 1
   )
   select row_to_json(c) as conversation, row_to_json(m) as message, (select id from e) as event_id,
          (select name from contacts where contacts.id = c.contact_id) as contact_name,
@@ -143,10 +194,30 @@ export async function appendMessage(
   pending: PendingPublish,
   input: AppendMessageInput,
 ): Promise<Message> {
+  return (await appendMessageWithState(executor, pending, input)).message;
+}
+
+export interface AppendedState {
+  message: Message;
+  /** The conversation row as the statement left it (snake_case keys). */
+  conversation: Json;
+  /** Status and assignee before this message (a customer's message may have reopened it). */
+  previousStatus: string | null;
+  previousAssigneeId: string | null;
+}
+
+/** appendMessage, also telling what the message did to the conversation (for the writer's hooks). */
+export async function appendMessageWithState(
+  executor: RawExecutor,
+  pending: PendingPublish,
+  input: AppendMessageInput,
+): Promise<AppendedState> {
   const isActivity = input.kind === 'activity';
   const fromCustomer = !isActivity && input.author.kind === 'contact';
   const isReply =
-    !isActivity && !input.private && (input.author.kind === 'agent' || input.author.kind === 'bot');
+    !isActivity &&
+    !input.private &&
+    (input.author.kind === 'agent' || (input.author.kind === 'bot' && input.automated !== true));
   const isPublic = !input.private && !isActivity;
   // Whoever writes has read the thread up to their own message.
   const advancesRead =
@@ -174,8 +245,9 @@ export async function appendMessage(
       JSON.stringify(input.attributes ?? {}),
       input.clientMsgId,
       advancesRead,
+      input.requireBotActive === true,
     ],
-    'parley_append_message_v1',
+    'parley_append_message_v3',
   );
   if (row?.duplicate) throw new DuplicateMessage();
   if (!row?.conversation) {
@@ -184,8 +256,14 @@ export async function appendMessage(
       `select status from conversations where id = $1::uuid and ${conversationScopeText('conversations', 2)}`,
       [input.conversationId, ...scopeValues(scope)],
     );
-    if (visible?.status === 'closed')
-      throw conflict('conversation_closed', 'This conversation is closed; start a new one');
+    if (visible?.status === 'closed') {
+      // Clients (the widget) start a new conversation with the same message: POST /api/client/conversations.
+      throw new AppError('conversation_closed', 409, 'This conversation is closed; start a new one', {
+        details: { next: 'start_new_conversation', method: 'POST', path: '/api/client/conversations' },
+      });
+    }
+    if (visible && input.requireBotActive)
+      throw conflict('bot_not_active', 'A person has taken this conversation over from the bot');
     throw notFound('conversation_not_found', 'Conversation');
   }
   const conversation = conversationRowFromSql(row.conversation);
@@ -213,7 +291,13 @@ export async function appendMessage(
     inboxId: conversation.inboxId,
     conversation: presentConversation(conversation, row.contact_name),
   });
-  return message;
+  return {
+    message,
+    conversation: row.conversation,
+    previousStatus: typeof row.conversation.prev_status === 'string' ? row.conversation.prev_status : null,
+    previousAssigneeId:
+      typeof row.conversation.prev_assignee_id === 'string' ? row.conversation.prev_assignee_id : null,
+  };
 }
 
 /** Finds the message an earlier attempt with the same clientMsgId stored. */

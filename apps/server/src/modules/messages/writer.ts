@@ -1,17 +1,27 @@
 import type { Message } from '@parley/shared';
 import type { Logger } from 'pino';
-import type { Database } from '../../db/connect.ts';
+import type { Database, RawExecutor } from '../../db/connect.ts';
 import { AppError } from '../../errors.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import { PendingPublish } from '../../realtime/outbox.ts';
 import {
+  type AppendedState,
   type AppendMessageInput,
   answerDuplicate,
-  appendMessage,
+  appendMessageWithState,
   DuplicateMessage,
   findExistingMessage,
 } from './commands.ts';
+
+/**
+ * Runs inside a batch's transaction after its messages were appended (the lifecycle's reopening of
+ * conversations a customer wrote to); may return work to run after the commit.
+ */
+export type AfterAppendHook = (
+  executor: RawExecutor,
+  appended: Array<AppendedState & { input: AppendMessageInput; pending: PendingPublish }>,
+) => Promise<(() => Promise<void>) | null>;
 
 type Outcome = { message: Message; created: boolean };
 
@@ -40,6 +50,7 @@ export class MessageWriter {
   private readonly outbox: Outbox;
   private readonly metrics: Metrics;
   private readonly log: Logger;
+  private afterAppend: AfterAppendHook | null = null;
 
   constructor(deps: { database: Database; outbox: Outbox; metrics: Metrics; log: Logger; lanes: number }) {
     this.database = deps.database;
@@ -48,6 +59,11 @@ export class MessageWriter {
     this.log = deps.log;
     this.lanes = Array.from({ length: Math.max(1, deps.lanes) }, () => []);
     this.busy = this.lanes.map(() => false);
+  }
+
+  /** Installed once at start-up by the lifecycle module. */
+  setAfterAppend(hook: AfterAppendHook): void {
+    this.afterAppend = hook;
   }
 
   submit(input: AppendMessageInput): Promise<Outcome> {
@@ -76,13 +92,17 @@ export class MessageWriter {
     const ordered = [...batch].sort((a, b) => (a.input.conversationId < b.input.conversationId ? -1 : 1));
     type Result = { job: Job; pending: PendingPublish; message?: Message; error?: unknown };
     let results: Result[];
+    const after: { run: (() => Promise<void>) | null } = { run: null };
     try {
       results = await this.database.rawTransaction(async (tx) => {
         const out: Result[] = [];
+        const appended: Array<AppendedState & { input: AppendMessageInput; pending: PendingPublish }> = [];
         for (const job of ordered) {
           const pending = new PendingPublish();
           try {
-            out.push({ job, pending, message: await appendMessage(tx, pending, job.input) });
+            const state = await appendMessageWithState(tx, pending, job.input);
+            appended.push({ ...state, input: job.input, pending });
+            out.push({ job, pending, message: state.message });
           } catch (error) {
             // Errors appendMessage raises itself leave the transaction usable; a database error does not,
             // so it ends the batch and its jobs are retried one by one below.
@@ -90,6 +110,8 @@ export class MessageWriter {
             out.push({ job, pending, error });
           }
         }
+        // After every conversation lock of the batch, so agent locks come last (see routing/router.ts).
+        if (this.afterAppend && appended.length > 0) after.run = await this.afterAppend(tx, appended);
         return out;
       });
     } catch (error) {
@@ -118,6 +140,9 @@ export class MessageWriter {
         await this.settleFailure(result.job, result.error);
       }
     }
+    after
+      .run?.()
+      .catch((err: unknown) => this.log.warn({ err }, 'after-commit work of a message batch failed'));
   }
 
   private async settleFailure(job: Job, error: unknown): Promise<void> {

@@ -1,0 +1,91 @@
+import type { AppContext } from '../../context.ts';
+import type { RawExecutor } from '../../db/connect.ts';
+import type { PendingPublish } from '../../realtime/outbox.ts';
+import { appendMessage } from '../messages/commands.ts';
+import { Followups } from '../routing/followups.ts';
+import { countsTowardLoad, type RoutableRow, runFollowups } from '../routing/router.ts';
+import { loadInboxRouting } from '../routing/settings.ts';
+import { recordEventRaw, SYSTEM_AUTHOR, systemActor } from '../routing/sql.ts';
+import { reclaim } from './status.ts';
+import { cancelTimers, closeKey, snoozeKey } from './timers.ts';
+
+/** One message the writer stored in this batch, with the conversation as the message left it. */
+export interface AppendedMessage {
+  pending: PendingPublish;
+  fromCustomer: boolean;
+  /** The conversation row after the message (snake_case, as the statement returned it). */
+  conversation: Record<string, unknown>;
+  previousStatus: string | null;
+  previousAssigneeId: string | null;
+}
+
+const REOPENABLE = new Set(['pending', 'on_hold', 'solved']);
+
+/**
+ * Runs in the message writer's batch transaction after its messages were stored. A customer message to
+ * a pending, on-hold or solved conversation reopened it; the message statement itself took it from its
+ * agent (so no load was added without the agent's lock). Here the reopening is journaled, its timers
+ * cancelled, and the conversation given back to the same agent if they are online and have room — under
+ * their lock, agents in ascending id order, after every conversation lock of the batch (the lock order
+ * routing relies on). Whatever cannot go back, and new conversations waiting for their first routing,
+ * are routed after the commit (the returned function).
+ */
+export async function afterCustomerMessages(
+  ctx: AppContext,
+  exec: RawExecutor,
+  appended: AppendedMessage[],
+): Promise<(() => Promise<void>) | null> {
+  const followups = new Followups();
+  const reopened: Array<{ item: AppendedMessage; conv: RoutableRow }> = [];
+  for (const item of appended) {
+    if (!item.fromCustomer) continue;
+    const conv = item.conversation as unknown as RoutableRow;
+    if (item.previousStatus && REOPENABLE.has(item.previousStatus) && conv.status === 'open') {
+      reopened.push({ item, conv });
+    } else if (
+      countsTowardLoad(conv.status) &&
+      !conv.assignee_id &&
+      !conv.queued_at &&
+      conv.bot_phase !== 'bot' &&
+      conv.bot_phase !== 'requested'
+    ) {
+      followups.routeLater(conv.id);
+    }
+  }
+  reopened.sort((a, b) => {
+    const x = a.conv.previous_assignee_id ?? '~';
+    const y = b.conv.previous_assignee_id ?? '~';
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const now = ctx.now();
+  for (const { item, conv } of reopened) {
+    await recordEventRaw(exec, item.pending, {
+      accountId: conv.account_id,
+      conversationId: conv.id,
+      contactId: conv.contact_id,
+      type: 'conversation.status_changed',
+      actor: { kind: 'contact', id: conv.contact_id },
+      payload: { from: item.previousStatus, to: 'open', reason: 'customer_reply' },
+    });
+    await appendMessage(exec, item.pending, {
+      actor: systemActor(conv.account_id),
+      conversationId: conv.id,
+      author: SYSTEM_AUTHOR,
+      kind: 'activity',
+      body: 'status:open',
+      private: false,
+      clientMsgId: null,
+      attributes: { type: 'status_changed', from: item.previousStatus, to: 'open', reason: 'customer_reply' },
+    });
+    await cancelTimers(exec, [snoozeKey(conv.id), closeKey(conv.id)]);
+    const routing = await loadInboxRouting(exec, conv.inbox_id);
+    await reclaim(exec, item.pending, now, conv, routing, {
+      actingUserId: null,
+      silent: true,
+      followups,
+      unassignedByMessage: item.previousAssigneeId !== null,
+    });
+  }
+  if (followups.empty) return null;
+  return () => runFollowups(ctx, followups);
+}
