@@ -328,8 +328,18 @@ describe('agent side', () => {
     assert.equal(bad.status, 400);
     // The thread records each change as an activity item.
     const thread = messagesOf(await agent.get(`${base(account.accountId)}/${conversationId}/messages`));
-    const activities = thread.filter((m) => m.kind === 'activity').map((m) => m.attributes.to);
-    assert.deepEqual(activities, ['open', 'pending', 'on_hold', 'solved', 'closed']);
+    const activities = thread
+      .filter((m) => m.kind === 'activity' && m.attributes.type === 'status_changed')
+      .map((m) => [m.attributes.to, m.attributes.reason]);
+    // The customer's message reopened the pending conversation: that is a change of its own.
+    assert.deepEqual(activities, [
+      ['open', 'agent'],
+      ['pending', 'agent'],
+      ['open', 'customer_reply'],
+      ['on_hold', 'agent'],
+      ['solved', 'agent'],
+      ['closed', 'agent'],
+    ]);
   });
 
   test('an agent-role member sees only conversations of inboxes they work', async () => {
