@@ -10,6 +10,13 @@ import type { z } from 'zod';
 
 export type PublicInbox = z.infer<typeof publicInboxSchema>;
 
+/** A message as the Client API takes it; `attributes.buttonId` is the bot menu button pressed. */
+export interface OutgoingBody {
+  clientMsgId: string;
+  body: string;
+  attributes?: { buttonId: string };
+}
+
 /** The server answered with an error (4xx/5xx); `code` is the stable error code. */
 export class ApiError extends Error {
   readonly status: number;
@@ -82,7 +89,7 @@ export class ClientApi {
       .conversations;
   }
 
-  async startConversation(message: { clientMsgId: string; body: string }): Promise<VisitorConversation> {
+  async startConversation(message: OutgoingBody): Promise<VisitorConversation> {
     return (
       await this.request<{ conversation: VisitorConversation }>('POST', '/api/client/conversations', {
         message,
@@ -102,7 +109,7 @@ export class ClientApi {
 
   postMessage(
     conversationId: string,
-    message: { clientMsgId: string; body: string },
+    message: OutgoingBody,
   ): Promise<{ message: Message; created: boolean }> {
     return this.request('POST', `/api/client/conversations/${conversationId}/messages`, message);
   }

@@ -767,8 +767,11 @@ export class App {
 
   // ---- sending ---------------------------------------------------------------------------------
 
-  /** Queues a message (persisted first, so nothing typed is lost) and tries to send the queue. */
-  async send(text: string): Promise<void> {
+  /**
+   * Queues a message (persisted first, so nothing typed is lost) and tries to send the queue. A pressed
+   * bot button is sent as its label with the button's id.
+   */
+  async send(text: string, attributes?: { buttonId: string }): Promise<void> {
     const body = text.trim().slice(0, 10_000);
     if (!body) return;
     let view = this.view;
@@ -785,6 +788,7 @@ export class App {
       draftId: view.kind === 'draft' ? view.draftId : null,
       body,
       createdAt: new Date().toISOString(),
+      ...(attributes ? { attributes } : {}),
     });
     this.broadcast({ type: 'outbox' });
     this.changed();
@@ -822,6 +826,7 @@ export class App {
         const { message } = await this.api.postMessage(item.conversationId, {
           clientMsgId: item.clientMsgId,
           body: item.body,
+          ...(item.attributes ? { attributes: item.attributes } : {}),
         });
         this.conversations.get(item.conversationId)?.merge([message]);
         return 'sent';
@@ -829,6 +834,7 @@ export class App {
       const conversation = await this.api.startConversation({
         clientMsgId: item.clientMsgId,
         body: item.body,
+        ...(item.attributes ? { attributes: item.attributes } : {}),
       });
       const timeline = this.addConversation(conversation, 0);
       if (item.draftId) this.outbox.assignConversation(item.draftId, conversation.id);

@@ -46,6 +46,9 @@ const en = {
   poweredBy: 'Powered by Parley',
   earlier: 'Show earlier messages',
   retry: 'Retry',
+  talkToHuman: 'Talk to a human',
+  humanRequested: 'You asked for a person. Someone from the team will reply here.',
+  agentJoined: 'A person from the team joined the conversation.',
 };
 
 export type Strings = typeof en;
@@ -97,6 +100,9 @@ const ptBR: Strings = {
   poweredBy: 'Feito com Parley',
   earlier: 'Mostrar mensagens anteriores',
   retry: 'Tentar de novo',
+  talkToHuman: 'Falar com um atendente',
+  humanRequested: 'Você pediu para falar com uma pessoa. Alguém da equipe responderá aqui.',
+  agentJoined: 'Um atendente da equipe entrou na conversa.',
 };
 
 const ru: Strings = {
@@ -145,6 +151,9 @@ const ru: Strings = {
   poweredBy: 'Работает на Parley',
   earlier: 'Показать более ранние сообщения',
   retry: 'Повторить',
+  talkToHuman: 'Позвать оператора',
+  humanRequested: 'Вы попросили позвать человека. Сотрудник ответит здесь.',
+  agentJoined: 'К разговору подключился сотрудник.',
 };
 
 const dictionaries: Record<Locale, Strings> = { en, 'pt-BR': ptBR, ru };

@@ -19,6 +19,8 @@ export interface OutgoingMessage {
   draftId: string | null;
   body: string;
   createdAt: string;
+  /** A pressed bot button: the body is its label. */
+  attributes?: { buttonId: string };
 }
 
 /** 'requeued': the send changed the item (its conversation had closed) and it must be looked at again. */
@@ -109,7 +111,9 @@ function isOutgoing(value: unknown): value is OutgoingMessage {
     (value.conversationId === null || typeof value.conversationId === 'string') &&
     (value.draftId === null || typeof value.draftId === 'string') &&
     typeof value.body === 'string' &&
-    typeof value.createdAt === 'string'
+    typeof value.createdAt === 'string' &&
+    (value.attributes === undefined ||
+      (isRecord(value.attributes) && typeof value.attributes.buttonId === 'string'))
   );
 }
 

@@ -9,6 +9,7 @@ function conversation(overrides: Partial<VisitorConversation> = {}): VisitorConv
   return {
     id: conversationId,
     status: 'open',
+    botPhase: null,
     lastSeq: 0,
     lastReadSeq: 0,
     agentLastReadSeq: 0,
@@ -106,4 +107,25 @@ test('reset forgets everything when the server says our cursor is ahead', () => 
   t.reset();
   assert.equal(t.cursor, 0);
   assert.equal(t.messages.length, 0);
+});
+
+test('the bot phase follows the thread: its activity items, and an agent reply at once', () => {
+  const phase = (seq: number, to: string) =>
+    message(seq, { kind: 'activity', senderKind: 'system', attributes: { type: 'bot_phase', to } });
+  const timeline = new Timeline(conversation({ botPhase: 'bot', lastSeq: 2 }), 2);
+  timeline.merge([message(3, { senderKind: 'bot' }), phase(4, 'requested')]);
+  assert.equal(timeline.botPhase, 'requested');
+  // An agent writing takes over before the activity item arrives.
+  timeline.merge([message(5, { senderKind: 'agent' })]);
+  assert.equal(timeline.botPhase, 'accepted');
+  // An older item arriving late (a history page) changes nothing.
+  timeline.merge([phase(1, 'bot')]);
+  assert.equal(timeline.botPhase, 'accepted');
+  timeline.merge([phase(6, 'accepted'), phase(8, 'bot')]);
+  assert.equal(timeline.botPhase, 'bot');
+  // A stale REST summary does not move it back; a newer one does.
+  timeline.refresh(conversation({ botPhase: 'requested', lastSeq: 7 }));
+  assert.equal(timeline.botPhase, 'bot');
+  timeline.refresh(conversation({ botPhase: 'requested', lastSeq: 9 }));
+  assert.equal(timeline.botPhase, 'requested');
 });

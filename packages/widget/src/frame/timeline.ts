@@ -21,6 +21,10 @@ export class Timeline {
   historyLoaded = false;
   hasOlder = false;
   typing: { name: string | null; until: number } | null = null;
+  /** bot, requested or accepted (see the server's bot phase); null when no bot is in front. */
+  botPhase: string | null;
+  /** The seq the phase was last learnt from, so an older answer never overrides a newer one. */
+  private phaseSeq = 0;
 
   constructor(conversation: VisitorConversation, cursor: number) {
     this.id = conversation.id;
@@ -33,6 +37,8 @@ export class Timeline {
     this.createdAt = conversation.createdAt;
     this.cursor = cursor;
     this.liveFrom = cursor;
+    this.botPhase = conversation.botPhase ?? null;
+    this.phaseSeq = conversation.lastSeq;
   }
 
   /** Refreshes the summary from a REST answer without moving the stream cursor. */
@@ -43,6 +49,30 @@ export class Timeline {
     this.agentLastReadSeq = Math.max(this.agentLastReadSeq, conversation.agentLastReadSeq ?? 0);
     if (conversation.lastMessagePreview !== undefined) this.preview = conversation.lastMessagePreview;
     this.lastActivityAt = conversation.lastActivityAt;
+    if (conversation.botPhase !== undefined && conversation.lastSeq >= this.phaseSeq) {
+      this.botPhase = conversation.botPhase;
+      this.phaseSeq = conversation.lastSeq;
+    }
+  }
+
+  /**
+   * Follows the bot phase through the thread: its activity items, and an agent's reply, which takes the
+   * conversation from the bot at once (its activity item comes a moment later).
+   */
+  private notePhase(message: Message): void {
+    if (message.seq <= this.phaseSeq) return;
+    const attributes = message.attributes;
+    if (message.kind === 'activity' && attributes.type === 'bot_phase' && typeof attributes.to === 'string') {
+      this.botPhase = attributes.to;
+      this.phaseSeq = message.seq;
+    } else if (
+      message.senderKind === 'agent' &&
+      message.kind !== 'activity' &&
+      (this.botPhase === 'bot' || this.botPhase === 'requested')
+    ) {
+      this.botPhase = 'accepted';
+      this.phaseSeq = message.seq;
+    }
   }
 
   /** Adds messages (any order, duplicates allowed); returns the ones that were new. Private ones never enter. */
@@ -54,6 +84,7 @@ export class Timeline {
       if (!bySeq.has(message.seq)) added.push(message);
       bySeq.set(message.seq, message);
     }
+    for (const message of [...added].sort((a, b) => a.seq - b.seq)) this.notePhase(message);
     if (added.length === 0) return added;
     this.messages = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     const newest = this.messages[this.messages.length - 1] as Message;

@@ -19,6 +19,34 @@ const ICONS = {
   chat: 'M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6A.5.5 0 0 1 5 19.2V16a1 1 0 0 1-1-1z',
 };
 const CARD_KINDS = new Set(['attachment', 'article', 'flow', 'call', 'survey']);
+/** The server's button id for "talk to a human" (kept here: the frame bundles no schemas). */
+const HUMAN_BUTTON_ID = 'human';
+
+/** The buttons of a bot menu, if the message carries well-formed ones (they are untrusted input). */
+function buttonsOf(m: Message): Array<{ id: string; label: string }> {
+  const raw = m.kind === 'flow' ? m.attributes.buttons : undefined;
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter(
+      (b): b is { id: string; label: string } =>
+        typeof b === 'object' &&
+        b !== null &&
+        typeof (b as { id?: unknown }).id === 'string' &&
+        /^[A-Za-z0-9_-]{1,40}$/.test((b as { id: string }).id) &&
+        typeof (b as { label?: unknown }).label === 'string' &&
+        (b as { label: string }).label.trim() !== '',
+    )
+    .slice(0, 10)
+    .map((b) => ({ id: b.id, label: b.label.trim().slice(0, 80) }));
+}
+
+/** The text of a bot phase item, or null for one the visitor need not see. */
+function phaseText(m: Message, t: App['t']): string | null | undefined {
+  if (m.kind !== 'activity' || m.attributes.type !== 'bot_phase') return undefined;
+  if (m.attributes.to === 'requested') return t.humanRequested;
+  if (m.attributes.to === 'accepted') return t.agentJoined;
+  return null;
+}
 const GROUP_GAP_MS = 5 * 60_000;
 
 /** Message text as text nodes and safe anchors; never HTML. */
@@ -352,6 +380,8 @@ class ThreadScreen implements Screen {
   private readonly cache = new Map<string, { node: Node; sig: string }>();
   private readonly footer: HTMLElement;
   private readonly notice: HTMLElement;
+  private readonly botBar: HTMLElement;
+  private readonly humanButton: HTMLButtonElement;
   private footerMode: 'composer' | 'prechat' | 'verify' | null = null;
   private scrolled = false;
   private target = '';
@@ -368,10 +398,24 @@ class ThreadScreen implements Screen {
     ) as HTMLElement;
     this.notice = (<p class="pw-notice" hidden />) as HTMLElement;
     this.footer = (<div class="pw-footer" />) as HTMLElement;
+    // While a bot holds the conversation the visitor can always ask for a person.
+    this.humanButton = (
+      <button
+        type="button"
+        class="pw-human"
+        onClick={() => void app.send(app.t.talkToHuman, { buttonId: HUMAN_BUTTON_ID })}
+      />
+    ) as HTMLButtonElement;
+    this.botBar = (
+      <div class="pw-botbar" hidden>
+        {this.humanButton}
+      </div>
+    ) as HTMLElement;
     this.el = (
       <div class="pw-thread">
         {this.scroller}
         {this.notice}
+        {this.botBar}
         {this.footer}
       </div>
     ) as HTMLElement;
@@ -431,6 +475,11 @@ class ThreadScreen implements Screen {
       ...app.pendingFor(app.view).map((pending) => ({ message: null, pending })),
     ];
     const seen = timeline?.seenSeq() ?? null;
+    // A menu's buttons are offered until the visitor answers (or has something on its way).
+    let lastContactSeq = 0;
+    for (const m of timeline?.messages ?? []) if (m.senderKind === 'contact') lastContactSeq = m.seq;
+    const answering = rows.some((r) => r.pending !== null);
+    let menuOffersHuman = false;
     rows.forEach((row, index) => {
       const previous = rows[index - 1];
       const next = rows[index + 1];
@@ -438,11 +487,14 @@ class ThreadScreen implements Screen {
       const last = !next || !sameGroup(row, next);
       if (row.message) {
         const m = row.message;
+        if (phaseText(m, t) === null) return;
         const isSeen = seen === m.seq;
+        const choices = m.seq > lastContactSeq && !answering ? buttonsOf(m) : [];
+        if (choices.some((c) => c.id === HUMAN_BUTTON_ID)) menuOffersHuman = true;
         items.push({
           key: `m${m.conversationId}:${m.seq}`,
-          sig: `${first}${last}${isSeen}${app.locale}`,
-          build: () => this.messageNode(m, first, last, isSeen),
+          sig: `${first}${last}${isSeen}${app.locale}${choices.length}`,
+          build: () => this.messageNode(m, first, last, isSeen, choices),
         });
       } else if (row.pending) {
         const p = row.pending;
@@ -496,6 +548,8 @@ class ThreadScreen implements Screen {
     const closed = timeline?.status === 'closed';
     this.notice.hidden = !closed;
     this.notice.textContent = closed ? t.closedNotice : '';
+    this.botBar.hidden = closed || timeline?.botPhase !== 'bot' || answering || menuOffersHuman;
+    this.humanButton.textContent = t.talkToHuman;
     this.renderFooter();
   }
 
@@ -679,19 +733,51 @@ class ThreadScreen implements Screen {
     parts.submit.disabled = this.app.busy;
   }
 
-  private messageNode(m: Message, first: boolean, last: boolean, seen: boolean): Node {
+  private messageNode(
+    m: Message,
+    first: boolean,
+    last: boolean,
+    seen: boolean,
+    choices: Array<{ id: string; label: string }>,
+  ): Node {
     const app = this.app;
     const t = app.t;
     if (m.kind === 'activity' || (m.senderKind === 'system' && m.kind === 'text')) {
       return (
         <li class="pw-activity">
-          <span>{m.body}</span>
+          <span>{phaseText(m, t) ?? m.body}</span>
         </li>
       );
     }
     const mine = m.senderKind === 'contact';
     const time = timeOf(m.createdAt, app.locale);
     const meta = [last ? time : '', seen ? t.seen : ''].filter(Boolean).join(' · ');
+    if (m.kind === 'flow' && buttonsOf(m).length > 0) {
+      // A bot menu: its text, and its options as buttons that send their label.
+      return this.wrap(
+        mine,
+        first,
+        last,
+        m.senderName,
+        <div class="pw-menu">
+          <div class="pw-bubble">{richText(m.body)}</div>
+          {choices.length > 0 && (
+            <div class="pw-choices">
+              {choices.map((choice) => (
+                <button
+                  type="button"
+                  class="pw-choice"
+                  onClick={() => void app.send(choice.label, { buttonId: choice.id })}
+                >
+                  {choice.label}
+                </button>
+              ))}
+            </div>
+          )}
+        </div>,
+        meta,
+      );
+    }
     if (CARD_KINDS.has(m.kind)) {
       const kindLabel = t[m.kind as 'attachment' | 'article' | 'flow' | 'call' | 'survey'];
       return this.wrap(
