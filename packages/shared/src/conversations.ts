@@ -191,7 +191,7 @@ export const skillSchema = z
   .trim()
   .min(1)
   .max(40)
-  .regex(/^[^\u0000-\u001f]+$/, 'no control characters');
+  .regex(/^\P{Cc}+$/u, 'no control characters');
 export const skillsSchema = z
   .array(skillSchema)
   .max(50)

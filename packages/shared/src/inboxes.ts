@@ -91,7 +91,7 @@ const routingSkillsSchema = z
       .trim()
       .min(1)
       .max(40)
-      .regex(/^[^\u0000-\u001f]+$/, 'no control characters'),
+      .regex(/^\P{Cc}+$/u, 'no control characters'),
   )
   .max(20);
 

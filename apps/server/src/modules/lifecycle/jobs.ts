@@ -22,7 +22,7 @@ async function closeSolved(ctx: AppContext, job: Job): Promise<void> {
   if (!conversationId) return;
   const { followups } = await inTransaction(ctx, async (exec, pending, followups) => {
     const conv = await lockRoutable(exec, conversationId);
-    if (!conv || conv.status !== 'solved') return;
+    if (conv?.status !== 'solved') return;
     const now = ctx.now();
     const routing = await loadInboxRouting(exec, conv.inbox_id);
     const delay = closeDelayMs(routing) ?? 0;

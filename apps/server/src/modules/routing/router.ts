@@ -526,7 +526,7 @@ export async function drainForAgent(
   for (let round = 0; round < 1000; round++) {
     const { result, followups } = await inTransaction(ctx, async (exec, pending, followups) => {
       const state = await agentState(exec, accountId, userId);
-      if (!state || state.availability !== 'online' || state.total >= state.capacity) return false;
+      if (state?.availability !== 'online' || state.total >= state.capacity) return false;
       const full = Object.entries(state.channel_capacity ?? {})
         .filter(([channel, cap]) => typeof cap === 'number' && (state.channels?.[channel] ?? 0) >= cap)
         .map(([channel]) => channel);
