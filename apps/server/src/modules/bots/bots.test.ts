@@ -454,6 +454,30 @@ describe('handing off to a person', () => {
     assert.equal(botMessages(await thread(visitor, conversationId)).length, 0);
   });
 
+  test('switching the bot off hands its conversations to people at the next customer message', async () => {
+    const account = await botAccount();
+    const admin = await loginAs(server, account.admin.email);
+    const { visitor, conversationId } = await visitorWithConversation(server, account.inboxId, 'hi');
+    await run();
+    const patched = await admin.request(
+      'PATCH',
+      `/api/accounts/${account.accountId}/inboxes/${account.inboxId}`,
+      {
+        settings: { bot: { ...BOT, enabled: false } },
+      },
+    );
+    assert.equal(patched.status, 200, patched.text);
+    const before = botMessages(await thread(visitor, conversationId)).length;
+    await send(visitor, conversationId, 'pricing?');
+    await run();
+    assert.equal(await phaseOf(conversationId), 'requested');
+    assert.equal((await phaseEvents(conversationId))[0]?.reason, 'bot_disabled');
+    assert.equal(botMessages(await thread(visitor, conversationId)).length, before);
+    // New conversations of the inbox have no bot at all.
+    const fresh = await visitorWithConversation(server, account.inboxId, 'hello');
+    assert.equal(await phaseOf(fresh.conversationId), null);
+  });
+
   test('the bot gives up after repeated misunderstandings when configured to', async () => {
     const account = await botAccount({ ...BOT, handoffAfterFallbacks: 2 });
     const { visitor, conversationId } = await visitorWithConversation(server, account.inboxId, 'hi');

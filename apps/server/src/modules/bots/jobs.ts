@@ -59,6 +59,21 @@ const holdsConversation = (state: BotState) =>
   state.conversation.status !== 'closed' &&
   (state.conversation.botPhase === 'bot' || state.conversation.botPhase === 'requested');
 
+/**
+ * The inbox's bot was switched off while this conversation was still the bot's: nobody would ever
+ * answer it (routing leaves the bot's conversations alone), so it goes to the people. Returns whether
+ * that was the case.
+ */
+async function orphaned(ctx: AppContext, state: BotState): Promise<boolean> {
+  if (state.settings.bot.enabled || state.conversation.botPhase !== 'bot') return false;
+  if (state.conversation.status === 'closed') return true;
+  await requestHuman(ctx, state.conversation.id, {
+    reason: 'bot_disabled',
+    actor: { kind: 'system', id: null },
+  });
+  return true;
+}
+
 let allowlistCache: { source: string; value: Allowlist } | null = null;
 function allowlistOf(ctx: AppContext): Allowlist {
   const source = ctx.env.BOT_WEBHOOK_ALLOWLIST;
@@ -196,7 +211,7 @@ async function runBot<T>(ctx: AppContext, job: Job, work: () => Promise<T>): Pro
 async function onConversationStarted(ctx: AppContext, job: Job): Promise<void> {
   const payload = payloadSchema.parse(job.payload);
   const state = await loadState(ctx, payload.conversationId);
-  if (!state || !holdsConversation(state)) return;
+  if (!state || (await orphaned(ctx, state)) || !holdsConversation(state)) return;
   const bot = botFor(ctx, state);
   const actions = await runBot(ctx, job, () =>
     bot.onConversationStarted(eventBase(state, `started:${state.conversation.id}`, job.attempts)),
@@ -208,7 +223,7 @@ async function onCustomerMessage(ctx: AppContext, job: Job): Promise<void> {
   const payload = payloadSchema.parse(job.payload);
   if (!payload.messageId) return;
   const state = await loadState(ctx, payload.conversationId);
-  if (!state || !holdsConversation(state)) return;
+  if (!state || (await orphaned(ctx, state)) || !holdsConversation(state)) return;
   const [message] = await ctx.database.db
     .select()
     .from(messages)

@@ -141,6 +141,8 @@ export async function acceptConversation(ctx: AppContext, actor: AccountActor, c
     );
     if (!conversation) throw notFound('conversation_not_found', 'Conversation');
     if (conversation.botPhase === null) throw conflict('bot_not_active', 'This conversation has no bot');
+    if (conversation.status === 'closed')
+      throw conflict('conversation_closed', 'This conversation is closed');
     if (conversation.botPhase !== 'accepted') {
       await changeBotPhase(tx, pending, {
         conversation,
