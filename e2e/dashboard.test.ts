@@ -250,6 +250,20 @@ describe('dashboard', () => {
     await row.locator('[data-status="open"]').waitFor();
   });
 
+  test('takes the conversation; it then shows under Mine', async () => {
+    const { page } = admin;
+    await page.getByTestId('assignee').click();
+    await page.getByTestId('assign-me').click();
+    await page.locator('.activity').getByText('You took the conversation').waitFor();
+    await page.getByRole('button', { name: 'Assignee: You' }).waitFor();
+    await page.locator('[data-view="mine"]').click();
+    await page.locator(`a.row[data-conversation-id="${conversationId}"]`).waitFor();
+    await page.locator('[data-view="unassigned"]').click();
+    await page.getByText('No conversations here').waitFor();
+    await page.locator('[data-view="all"]').click();
+    await page.locator(`a.row[data-conversation-id="${conversationId}"]`).click();
+  });
+
   test('hostile visitor input is shown as text and runs nothing', async () => {
     const { page, problems } = admin;
     const xss = new HttpClient(server.publicUrl);

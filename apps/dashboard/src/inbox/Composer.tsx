@@ -107,9 +107,6 @@ export const Composer = forwardRef<
           color={isNote ? 'yellow' : undefined}
           data-testid="composer-mode"
         />
-        <Text fz="xs" c={isNote ? 'yellow.9' : 'dimmed'} visibleFrom="sm">
-          {isNote ? t('composer.noteHint') : t('composer.hint')}
-        </Text>
       </Group>
       <Box className="composer__box">
         <Textarea
@@ -137,7 +134,10 @@ export const Composer = forwardRef<
           }}
           className="composer__input"
         />
-        <Group justify="flex-end">
+        <Group justify="space-between" wrap="nowrap" gap="xs">
+          <Text fz="xs" c={isNote ? 'yellow.9' : 'dimmed'} truncate visibleFrom="sm">
+            {isNote ? t('composer.noteHint') : t('composer.hint')}
+          </Text>
           <Tooltip label={isNote ? t('composer.addNote') : t('composer.send')}>
             <ActionIcon
               size={36}

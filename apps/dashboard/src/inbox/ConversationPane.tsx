@@ -1,17 +1,11 @@
-import { ActionIcon, Alert, Box, Button, Center, Drawer, Group, Loader, Text, Tooltip } from '@mantine/core';
+import { Alert, Box, Center, Drawer, Loader, Text } from '@mantine/core';
 import { useHotkeys, useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import type { Conversation, Inbox } from '@parley/shared';
-import {
-  IconArrowLeft,
-  IconCheck,
-  IconInfoCircle,
-  IconLayoutSidebarRight,
-  IconRefresh,
-} from '@tabler/icons-react';
+import { IconCheck, IconInfoCircle } from '@tabler/icons-react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { Empty, PersonAvatar, StatusBadge } from '../components/common.tsx';
+import { Empty } from '../components/common.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { get, post } from '../lib/api.ts';
 import { conversationStore, useConversation } from '../lib/conversation-store.ts';
@@ -19,6 +13,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { openConversation } from '../lib/focus.ts';
 import { Composer, type ComposerHandle } from './Composer.tsx';
 import { ContactPanel } from './ContactPanel.tsx';
+import { ConversationHeader } from './ConversationHeader.tsx';
 import { dismissAlerts } from './feed.ts';
 import { MessageList } from './MessageList.tsx';
 import { useConversationMessages } from './messages-state.ts';
@@ -164,101 +159,20 @@ export function ConversationPane({
   return (
     <Box className="pane" data-testid="conversation-pane" data-conversation-id={conversationId}>
       <Box className="pane__main">
-        <header className="pane__header">
-          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
-            {onBack ? (
-              <ActionIcon
-                variant="subtle"
-                color="gray"
-                onClick={onBack}
-                aria-label={t('common.back')}
-                size="lg"
-              >
-                <IconArrowLeft size={20} />
-              </ActionIcon>
-            ) : null}
-            <PersonAvatar name={conversation.contactName} seed={conversation.contactId} size={38} />
-            <Box style={{ minWidth: 0 }}>
-              <Group gap={8} wrap="nowrap">
-                <Text component="h2" fz={16} fw={650} truncate data-testid="conversation-title">
-                  {name}
-                </Text>
-                <Box style={{ flexShrink: 0 }}>
-                  <StatusBadge status={conversation.status} />
-                </Box>
-              </Group>
-              <Text fz="xs" c="dimmed" truncate>
-                #{conversation.number}
-                {inbox ? ` · ${inbox.name}` : ''}
-              </Text>
-            </Box>
-          </Group>
-          <Group gap="xs" wrap="nowrap">
-            {resolvable ? (
-              <Tooltip label={`${t('conversation.resolve')} (E)`}>
-                {compact ? (
-                  <ActionIcon
-                    color="teal"
-                    variant="filled"
-                    size="lg"
-                    onClick={() => changeStatus.mutate('solved')}
-                    loading={changeStatus.isPending}
-                    aria-label={t('conversation.resolve')}
-                    data-testid="resolve"
-                  >
-                    <IconCheck size={18} />
-                  </ActionIcon>
-                ) : (
-                  <Button
-                    color="teal"
-                    leftSection={<IconCheck size={16} />}
-                    onClick={() => changeStatus.mutate('solved')}
-                    loading={changeStatus.isPending}
-                    data-testid="resolve"
-                  >
-                    {t('conversation.resolve')}
-                  </Button>
-                )}
-              </Tooltip>
-            ) : conversation.status === 'solved' ? (
-              <Tooltip label={`${t('conversation.reopen')} (E)`}>
-                {compact ? (
-                  <ActionIcon
-                    variant="default"
-                    size="lg"
-                    onClick={() => changeStatus.mutate('open')}
-                    loading={changeStatus.isPending}
-                    aria-label={t('conversation.reopen')}
-                    data-testid="reopen"
-                  >
-                    <IconRefresh size={18} />
-                  </ActionIcon>
-                ) : (
-                  <Button
-                    variant="default"
-                    leftSection={<IconRefresh size={16} />}
-                    onClick={() => changeStatus.mutate('open')}
-                    loading={changeStatus.isPending}
-                    data-testid="reopen"
-                  >
-                    {t('conversation.reopen')}
-                  </Button>
-                )}
-              </Tooltip>
-            ) : null}
-            <Tooltip label={t('conversation.details')}>
-              <ActionIcon
-                variant={showPanel ? 'light' : 'subtle'}
-                color="gray"
-                size="lg"
-                onClick={() => (wide ? setPanelOpen((v) => !v) : setDrawer(true))}
-                aria-label={t('conversation.details')}
-              >
-                <IconLayoutSidebarRight size={20} />
-              </ActionIcon>
-            </Tooltip>
-          </Group>
-        </header>
+        <ConversationHeader
+          accountId={accountId}
+          conversation={conversation}
+          me={me}
+          name={name}
+          inboxName={inbox?.name}
+          onBack={onBack}
+          phone={compact}
+          resolvable={Boolean(resolvable)}
+          pending={changeStatus.isPending}
+          onStatus={(status) => changeStatus.mutate(status)}
+          panelActive={showPanel}
+          onDetails={() => (wide ? setPanelOpen((v) => !v) : setDrawer(true))}
+        />
         {thread.status === 'loading' ? (
           <Center style={{ flex: 1 }}>
             <Loader type="dots" />

@@ -31,15 +31,59 @@ function dayKey(iso: string): string {
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 }
 
-function activityText(message: Message, t: Translate, me: string): string {
+type Attributes = {
+  type?: unknown;
+  to?: unknown;
+  assigneeName?: unknown;
+  assigneeId?: unknown;
+  teamName?: unknown;
+  until?: unknown;
+};
+const text = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
+const statuses = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+const priorities = ['low', 'normal', 'high', 'urgent'] as const;
+
+/** A sentence for an activity item (status, assignment, transfer…); unknown kinds show their raw text. */
+function activityText(
+  message: Message,
+  t: Translate,
+  me: string,
+  formatDate: (iso: string) => string,
+): string {
   const who = message.senderId === me ? t('conversation.you') : (message.senderName ?? t('activity.system'));
-  const attributes = message.attributes as { type?: string; to?: string };
-  if (attributes.type === 'status_changed' && typeof attributes.to === 'string') {
-    const to = attributes.to as 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed';
-    const known = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'].includes(to);
-    return t('activity.status_changed', { name: who, status: known ? t(`status.${to}`) : to });
+  const a = message.attributes as Attributes;
+  const to = text(a.to);
+  switch (a.type) {
+    case 'status_changed': {
+      const status = statuses.find((s) => s === to);
+      return t('activity.status_changed', { name: who, status: status ? t(`status.${status}`) : (to ?? '') });
+    }
+    case 'assigned': {
+      const assignee =
+        a.assigneeId === me ? t('conversation.you') : (text(a.assigneeName) ?? t('assign.someone'));
+      if (message.senderKind === 'system') return t('activity.assignedAuto', { assignee });
+      if (a.assigneeId === message.senderId) return t('activity.took', { name: who });
+      return t('activity.assigned', { name: who, assignee });
+    }
+    case 'unassigned':
+      return t('activity.unassigned', { name: who });
+    case 'transferred':
+      return t('activity.transferred', { name: who, team: text(a.teamName) ?? '' });
+    case 'snoozed':
+      return t('activity.snoozed', {
+        name: who,
+        until: text(a.until) ? formatDate(text(a.until) ?? '') : '',
+      });
+    case 'priority_changed': {
+      const priority = priorities.find((p) => p === to);
+      return t('activity.priority_changed', {
+        name: who,
+        priority: priority ? t(`priority.${priority}`) : (to ?? ''),
+      });
+    }
+    default:
+      return t('activity.generic', { name: who, text: message.body });
   }
-  return t('activity.generic', { name: who, text: message.body });
 }
 
 const Bubble = memo(function Bubble({
@@ -189,6 +233,7 @@ export function MessageList({
   const scrollRef = useRef<HTMLDivElement>(null);
   const [settled, setSettled] = useState(false);
   const [atEnd, setAtEnd] = useState(true);
+  const atEndRef = useRef(true);
 
   const todayKey = dayKey(new Date().toISOString());
   const yesterdayKey = dayKey(new Date(Date.now() - 86_400_000).toISOString());
@@ -238,9 +283,23 @@ export function MessageList({
     paddingStart: 8,
     paddingEnd: 12,
     onChange: (instance) => {
-      setAtEnd(instance.isAtEnd(80));
+      const end = instance.isAtEnd(80);
+      atEndRef.current = end;
+      setAtEnd(end);
     },
   });
+
+  // When the thread's box shrinks or grows (composer lines, typing line, window), stay at the bottom
+  // if that is where the reader was.
+  useEffect(() => {
+    const element = scrollRef.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => {
+      if (atEndRef.current) virtualizer.scrollToEnd();
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [virtualizer]);
 
   // Open at the newest message, once the first page is in.
   useLayoutEffect(() => {
@@ -300,7 +359,7 @@ export function MessageList({
                     ) : null}
                     {item.message.kind === 'activity' || item.message.senderKind === 'system' ? (
                       <div className="activity" data-seq={item.message.seq}>
-                        <span>{activityText(item.message, t, me)}</span>
+                        <span>{activityText(item.message, t, me, formatDate)}</span>
                       </div>
                     ) : (
                       <Bubble
