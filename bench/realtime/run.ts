@@ -26,11 +26,12 @@ import {
 import { type LoadResult, runClosedLoop, runOpenLoop } from './lib/driver.ts';
 import { BareFleet, ParleyFleet } from './lib/fleet.ts';
 import { Inspector } from './lib/inspector.ts';
-import { CpuMeter, waitQuiet } from './lib/meter.ts';
+import { backendsOf, CpuMeter, type Processes, waitQuiet } from './lib/meter.ts';
 import { type Engine, ParleyTarget } from './lib/parley.ts';
 import { type Child, fdLimit, freePort, ROOT, spawnNode, waitReady } from './lib/procs.ts';
 import { type RawResult, runRawInserts } from './lib/raw-pg.ts';
 import { render } from './lib/report.ts';
+import { makeSnapshot } from './lib/snapshot.ts';
 import { sleep } from './lib/stats.ts';
 
 const { values: args } = parseArgs({
@@ -45,6 +46,8 @@ const { values: args } = parseArgs({
     'idle-sockets': { type: 'string', default: '10000' },
     skip: { type: 'string', default: '' },
     'quiet-wait': { type: 'string', default: '60' },
+    snapshot: { type: 'boolean', default: false },
+    routing: { type: 'boolean', default: false },
     'agent-feed': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
@@ -65,6 +68,9 @@ if (args.help) {
   --skip bare,raw,open,saturation,memory   phases to leave out
   --quiet-wait 60             before each measured phase, wait up to this many seconds for the
                               machine to be mostly idle (other work shares it); 0 = do not wait
+  --snapshot                  run the server as committed at HEAD (a temporary copy), not the working tree
+  --routing                   leave the inbox's auto-assignment on (conversations then queue for the one
+                              bench agent; measures the queue machinery rather than messaging)
   --agent-feed                agents also follow the account feed (one frame per message per agent)
   --cpu-prof                  write V8 CPU profiles of the Parley nodes to bench/results/profiles
   --quick                     small sizes and short runs, to check the bench itself
@@ -95,6 +101,8 @@ for (const engine of engines) {
     throw new Error(`unknown engine ${engine}`);
 }
 
+const snapshot = args.snapshot ? makeSnapshot() : null;
+process.on('exit', () => snapshot?.remove());
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 const resultsDir = path.join(ROOT, 'bench/results');
 const outFile = args.out ?? path.join(resultsDir, `realtime-${stamp}.json`);
@@ -134,7 +142,12 @@ export interface ScenarioResult {
   connectSeconds: number;
   open: LoadResult | null;
   saturation: LoadResult | null;
-  nodeMetrics?: Array<Record<string, number>>;
+  /** Each node's /metrics before the fixed-load run, after it, and after the saturation run. */
+  nodeMetrics?: {
+    beforeOpen?: Array<Record<string, number>>;
+    afterOpen?: Array<Record<string, number>>;
+    afterSaturation?: Array<Record<string, number>>;
+  };
   /** Database work per stored message (PostgreSQL counters over the whole run / acks). */
   dbPerMessage?: { open: Record<string, number> | null; saturation: Record<string, number> | null };
 }
@@ -167,7 +180,12 @@ const results: BenchResults = {
   meta: {
     date: new Date().toISOString(),
     commit: git('rev-parse', '--short', 'HEAD'),
-    dirty: git('status', '--porcelain', '--', 'apps', 'packages').length > 0,
+    /** The server ran from a snapshot of HEAD, or from a working tree with uncommitted server changes. */
+    server: snapshot
+      ? `snapshot of ${snapshot.commit}`
+      : git('status', '--porcelain', '--', 'apps/server', 'packages/shared').length > 0
+        ? 'working tree with uncommitted changes'
+        : 'working tree (clean)',
     node: process.version,
     machine: {
       cpus: os.cpus().length,
@@ -190,6 +208,7 @@ const results: BenchResults = {
       idleSockets,
       skip: [...skip],
       agentFeed: args['agent-feed'],
+      routing: args.routing,
       cpuProf: args['cpu-prof'],
       quick,
       databasePoolSize: 10,
@@ -331,12 +350,13 @@ async function bareMemory(count: number): Promise<void> {
 
 // ---- Parley -----------------------------------------------------------------------------------------
 
-async function meterFor(target: ParleyTarget): Promise<CpuMeter> {
-  const pids: Record<string, number[]> = {};
-  for (const node of target.nodes) pids[node.name] = [node.child.pid];
-  if (target.dbName) pids.postgres = await target.backendPids();
-  if (target.redisPid) pids.redis = [target.redisPid];
-  return new CpuMeter(pids);
+function meterFor(target: ParleyTarget): CpuMeter {
+  const processes: Record<string, Processes> = {};
+  for (const node of target.nodes) processes[node.name] = [node.child.pid];
+  const database = target.dbName;
+  if (database) processes.postgres = () => backendsOf(database);
+  if (target.redisPid) processes.redis = [target.redisPid];
+  return new CpuMeter(processes);
 }
 
 /** Database counters since `before`, per acknowledged message. */
@@ -393,6 +413,10 @@ async function parleyScenario(
   results.scenarios.push(scenario);
   const db = { open: null, saturation: null } as NonNullable<ScenarioResult['dbPerMessage']>;
   scenario.dbPerMessage = db;
+  const metrics: NonNullable<ScenarioResult['nodeMetrics']> = {};
+  scenario.nodeMetrics = metrics;
+  const scrapeAll = () => Promise.all(target.nodes.map((node) => scrapeMetrics(node.url)));
+  metrics.beforeOpen = await scrapeAll();
   try {
     if (!skip.has('open')) {
       await quiet(`${target.engine} N=${n} fixed load`);
@@ -403,13 +427,13 @@ async function parleyScenario(
         warmupMs,
         durationMs,
         drainMs,
-        meter: await meterFor(target),
+        meter: meterFor(target),
       });
       db.open = await perMessage(target, db0, scenario.open.totalAcked);
       log(
         `  acked ${scenario.open.ackedPerSecond}/s, delivery p50 ${scenario.open.delivery.p50} ms p99 ${scenario.open.delivery.p99} ms, cpu ${JSON.stringify(scenario.open.cpu?.byProcess)}`,
       );
-      scenario.nodeMetrics = await Promise.all(target.nodes.map((node) => scrapeMetrics(node.url)));
+      metrics.afterOpen = await scrapeAll();
     }
     if (!skip.has('saturation')) {
       await quiet(`${target.engine} N=${n} saturation`);
@@ -419,9 +443,10 @@ async function parleyScenario(
         warmupMs,
         durationMs: satDurationMs,
         drainMs,
-        meter: await meterFor(target),
+        meter: meterFor(target),
       });
       db.saturation = await perMessage(target, db0, scenario.saturation.totalAcked);
+      metrics.afterSaturation = await scrapeAll();
       log(
         `  acked ${scenario.saturation.ackedPerSecond}/s, delivery p50 ${scenario.saturation.delivery.p50} ms p99 ${scenario.saturation.delivery.p99} ms, cpu ${JSON.stringify(scenario.saturation.cpu?.byProcess)}`,
       );
@@ -456,7 +481,7 @@ async function parleyMemory(
 }
 
 async function parleyEngine(engine: Engine): Promise<void> {
-  const target = new ParleyTarget(engine);
+  const target = new ParleyTarget(engine, snapshot ? { serverRoot: snapshot.dir } : {});
   try {
     await target.prepare();
     await target.start();
@@ -465,7 +490,7 @@ async function parleyEngine(engine: Engine): Promise<void> {
     const memoryHere = engine === 'postgres' && !skip.has('memory') && idleSockets > 0;
     const seedCount = Math.max(...sizes, memoryHere ? idleSockets : 0);
     const t0 = performance.now();
-    const login = await setupAccount(first.url);
+    const login = await setupAccount(first.url, { autoAssign: args.routing });
     const conversations = await seedConversations(first.url, login.inboxId, seedCount);
     const seconds = (performance.now() - t0) / 1000;
     results.seeding.push({ engine, conversations: seedCount, seconds: Math.round(seconds * 10) / 10 });
@@ -490,7 +515,8 @@ async function parleyEngine(engine: Engine): Promise<void> {
       }
       save();
       const url = target.dbUrl;
-      if (url && !skip.has('raw') && !skip.has('saturation')) {
+      const database = target.dbName;
+      if (url && database && !skip.has('raw') && !skip.has('saturation')) {
         await quiet(`raw N=${n} after ${engine}`);
         log(`raw node-postgres inserts, ${n} writers over a pool of 10`);
         const raw = await runRawInserts({
@@ -500,7 +526,7 @@ async function parleyEngine(engine: Engine): Promise<void> {
           poolSize: 10,
           warmupMs,
           durationMs: satDurationMs,
-          meter: async () => new CpuMeter({ postgres: await target.backendPids() }),
+          meter: async () => new CpuMeter({ postgres: () => backendsOf(database) }),
         });
         results.raw.push({ ...raw, pairedWith: engine });
         log(`  ${raw.insertsPerSecond} inserts/s, p99 ${raw.latency.p99} ms`);

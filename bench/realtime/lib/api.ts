@@ -47,7 +47,10 @@ function sessionCookie(setCookie: string[]): string {
 }
 
 /** First-run setup: an account and its admin, who is the agent every agent socket signs in as. */
-export async function setupAccount(base: string): Promise<AgentLogin & { inboxId: string }> {
+export async function setupAccount(
+  base: string,
+  options: { autoAssign: boolean },
+): Promise<AgentLogin & { inboxId: string }> {
   const password = 'bench-password-0123456789';
   const setup = await call(base, 'POST', '/api/setup', {
     accountName: 'Bench',
@@ -64,7 +67,9 @@ export async function setupAccount(base: string): Promise<AgentLogin & { inboxId
     base,
     'POST',
     `/api/accounts/${accountId}/inboxes`,
-    { name: 'Website' },
+    // Routing off by default: the bench's one agent account cannot take thousands of chats, and a queue of
+    // thousands is a different scenario (see --routing).
+    { name: 'Website', settings: { autoAssign: options.autoAssign } },
     { cookie, 'x-csrf-token': csrfToken },
   );
   if (inbox.status !== 201) throw new Error(`inbox failed: ${inbox.status} ${JSON.stringify(inbox.json)}`);
@@ -105,21 +110,32 @@ export async function seedConversations(
   );
 }
 
-/** Node metrics the server exports (heap, event-loop lag), for the evidence in the report. */
+/**
+ * What a node's /metrics says about itself: heap, event-loop lag, and the realtime counters (gap fills,
+ * resyncs, frames delivered, messages committed), keyed by metric name with labels.
+ */
 export async function scrapeMetrics(base: string): Promise<Record<string, number>> {
   const res = await fetch(`${base}/metrics`);
   const text = await res.text();
   const wanted = [
     'parley_process_nodejs_heap_size_used_bytes',
-    'parley_process_nodejs_eventloop_lag_p50_seconds',
     'parley_process_nodejs_eventloop_lag_p99_seconds',
     'parley_process_nodejs_eventloop_lag_max_seconds',
+    'parley_process_cpu_seconds_total',
+    'parley_messages_committed_total',
+    'parley_events_delivered_total',
+    'parley_realtime_gap_fills_total',
+    'parley_realtime_resync_required_total',
+    'parley_outbox_lag_seconds',
   ];
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {
-    const [name, value] = line.split(' ');
-    if (name && value && wanted.includes(name))
-      out[name.replace('parley_process_nodejs_', '')] = Number(value);
+    if (line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    const key = line.slice(0, space);
+    const name = key.split('{')[0] ?? '';
+    if (wanted.includes(name))
+      out[key.replace('parley_process_nodejs_', '').replace('parley_', '')] = Number(line.slice(space + 1));
   }
   return out;
 }

@@ -272,17 +272,16 @@ export class ParleyFleet implements Fleet {
       if (id) this.onDeliver(id);
       return;
     }
-    if (text.startsWith('{"type":"conversation"')) {
-      countInto(this.counts, 'agent_feed_frames');
-      return;
-    }
     this.other(text, 'agent');
   }
+
+  /** Frames that are part of normal operation and not what this bench measures. */
+  private static readonly BENIGN = new Set(['pong', 'typing', 'read', 'queue', 'conversation']);
 
   private other(text: string, who: string): void {
     try {
       const frame = JSON.parse(text) as { type?: string; code?: string };
-      if (frame.type === 'pong' || frame.type === 'typing') return;
+      if (frame.type && ParleyFleet.BENIGN.has(frame.type)) return;
       countInto(this.counts, `${who}_${frame.type}${frame.code ? `_${frame.code}` : ''}`);
     } catch {
       countInto(this.counts, `${who}_unparsable`);

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { cpuSeconds, machineCpu } from './procs.ts';
 import { sleep } from './stats.ts';
@@ -29,30 +30,51 @@ export async function waitQuiet(maxWaitMs: number, busyBelowPercent = 25): Promi
   return Math.round(busy);
 }
 
+/** PostgreSQL backends serving `database` right now (their titles name the database), from /proc. */
+export function backendsOf(database: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (title.startsWith('postgres: ') && title.includes(` ${database} `)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** A label and either fixed pids or a function listing the processes right now (backends come and go). */
+export type Processes = number[] | (() => number[]);
+
 /**
  * Measures CPU over an interval for named processes (and this one), from /proc, synchronously, so
- * the driver can bracket exactly its measured window.
+ * the driver can bracket exactly its measured window. Each process is diffed on its own: one that
+ * starts inside the window counts fully, one that ends inside it is lost (rare: pools are warm).
  */
 export class CpuMeter {
-  private readonly pids: Map<string, number[]>;
-  private before: Map<string, number> | null = null;
+  private readonly processes: Map<string, Processes>;
+  private before: Map<string, Map<number, number>> | null = null;
   private clientBefore: NodeJS.CpuUsage | null = null;
   private machineBefore: { busy: number; total: number } | null = null;
   private startedAt = 0;
   result: CpuUse | null = null;
 
-  /** `pids`: a label and the processes summed under it (e.g. all PostgreSQL backends of our database). */
-  constructor(pids: Record<string, number[]>) {
-    this.pids = new Map(Object.entries(pids));
+  constructor(processes: Record<string, Processes>) {
+    this.processes = new Map(Object.entries(processes));
   }
 
-  private read(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const [label, list] of this.pids) {
-      out.set(
-        label,
-        list.reduce((sum, pid) => sum + (cpuSeconds(pid) || 0), 0),
-      );
+  private read(): Map<string, Map<number, number>> {
+    const out = new Map<string, Map<number, number>>();
+    for (const [label, list] of this.processes) {
+      const pids = typeof list === 'function' ? list() : list;
+      const cpu = new Map<number, number>();
+      for (const pid of pids) {
+        const seconds = cpuSeconds(pid);
+        if (Number.isFinite(seconds)) cpu.set(pid, seconds);
+      }
+      out.set(label, cpu);
     }
     return out;
   }
@@ -71,7 +93,12 @@ export class CpuMeter {
     const machine = machineCpu();
     const pct = (cpu: number) => Math.round((cpu / seconds) * 1000) / 10;
     const byProcess: Record<string, number> = {};
-    for (const [label, value] of after) byProcess[label] = pct(value - (this.before?.get(label) ?? 0));
+    for (const [label, cpu] of after) {
+      const before = this.before?.get(label);
+      let used = 0;
+      for (const [pid, seconds] of cpu) used += seconds - (before?.get(pid) ?? 0);
+      byProcess[label] = pct(used);
+    }
     byProcess['load generator'] = pct((client.user + client.system) / 1e6);
     const mb = this.machineBefore ?? machine;
     const machineBusy = (machine.busy - mb.busy) / Math.max(0.001, machine.total - mb.total);

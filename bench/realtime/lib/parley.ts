@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { type Child, freePort, spawnChild, spawnNode, waitReady } from './procs.ts';
+import { type Child, freePort, ROOT, spawnChild, spawnNode, waitReady } from './procs.ts';
 import { sleep } from './stats.ts';
 
 export type Engine = 'pglite' | 'postgres' | 'postgres-redis-2';
@@ -33,9 +33,15 @@ export class ParleyTarget {
   /** Extra Node flags for the next start (e.g. --cpu-prof). */
   nodeFlags: string[];
   private readonly extraEnv: Record<string, string>;
+  /** Where the server's code is run from: the working tree, or a snapshot of HEAD. */
+  private readonly serverRoot: string;
 
-  constructor(engine: Engine, options: { nodeFlags?: string[]; env?: Record<string, string> } = {}) {
+  constructor(
+    engine: Engine,
+    options: { nodeFlags?: string[]; env?: Record<string, string>; serverRoot?: string } = {},
+  ) {
     this.engine = engine;
+    this.serverRoot = options.serverRoot ?? ROOT;
     this.dataDir = mkdtempSync(path.join(tmpdir(), 'parley-bench-'));
     this.nodeFlags = options.nodeFlags ?? [];
     this.extraEnv = options.env ?? {};
@@ -120,7 +126,12 @@ export class ParleyTarget {
       if (this.databaseUrl) env.DATABASE_URL = this.databaseUrl;
       if (this.redisUrl) env.REDIS_URL = this.redisUrl;
       const name = `parley-${i + 1}`;
-      const child = spawnNode(name, [...this.nodeFlags, 'apps/server/src/main.ts', 'start'], env);
+      const child = spawnNode(
+        name,
+        [...this.nodeFlags, 'apps/server/src/main.ts', 'start'],
+        env,
+        this.serverRoot,
+      );
       await waitReady(child, `${url}/readyz`);
       this.nodes.push({ name, url, wsUrl: `ws://127.0.0.1:${port}/realtime`, child });
     }
@@ -135,22 +146,6 @@ export class ParleyTarget {
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
-  }
-
-  /** PostgreSQL backend pids of our database, to diff their CPU over an interval. */
-  async backendPids(): Promise<number[]> {
-    if (!this.databaseName) return [];
-    const admin = new pg.Client({ connectionString: ADMIN_PG_URL });
-    await admin.connect();
-    try {
-      const { rows } = await admin.query<{ pid: number }>(
-        'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-        [this.databaseName],
-      );
-      return rows.map((r) => r.pid);
-    } finally {
-      await admin.end();
-    }
   }
 
   /**

@@ -81,8 +81,8 @@ export interface Child {
 }
 
 /** Starts a Node child with the same Node as this process. */
-export function spawnNode(name: string, args: string[], env: Record<string, string>): Child {
-  return spawnChild(name, process.execPath, args, env);
+export function spawnNode(name: string, args: string[], env: Record<string, string>, cwd = ROOT): Child {
+  return spawnChild(name, process.execPath, args, env, cwd);
 }
 
 /**
@@ -94,10 +94,11 @@ export function spawnChild(
   command: string,
   args: string[],
   env: Record<string, string>,
+  cwd = ROOT,
 ): Child {
   const script = `ulimit -n ${WANTED_FDS} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`;
   const proc = spawn('/bin/sh', ['-c', script, command, ...args], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

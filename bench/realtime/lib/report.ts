@@ -93,7 +93,7 @@ function table(head: string[], rows: string[][]): string {
 
 function problems(s: ScenarioResult): string {
   const all = { ...(s.open?.problems ?? {}), ...(s.saturation?.problems ?? {}) };
-  const entries = Object.entries(all).filter(([k]) => k !== 'agent_feed_frames');
+  const entries = Object.entries(all);
   return entries.length ? entries.map(([k, v]) => `${k}: ${v}`).join(', ') : '';
 }
 
@@ -102,6 +102,7 @@ export function render(results: BenchResults): string {
   const meta = results.meta as {
     date: string;
     commit: string;
+    server?: string;
     node: string;
     machine: { cpus: number; model: string; memoryGiB: number; loadAverageAtStart: number[] };
     postgres: string | null;
@@ -109,7 +110,7 @@ export function render(results: BenchResults): string {
     command: string;
   };
   out.push(
-    `Run ${meta.date} · commit ${meta.commit} · Node ${meta.node} · ${meta.machine.cpus} × ${meta.machine.model}, ${meta.machine.memoryGiB} GiB · PostgreSQL ${meta.postgres ?? '?'} · load average at start ${meta.machine.loadAverageAtStart.join(' ')}`,
+    `Run ${meta.date} · commit ${meta.commit}${meta.server ? ` (server: ${meta.server})` : ''} · Node ${meta.node} · ${meta.machine.cpus} × ${meta.machine.model}, ${meta.machine.memoryGiB} GiB · PostgreSQL ${meta.postgres ?? '?'} · load average at start ${meta.machine.loadAverageAtStart.join(' ')}`,
   );
   out.push(`Command: \`${meta.command}\``);
   out.push('');
@@ -225,6 +226,64 @@ export function render(results: BenchResults): string {
             : '–',
           fmt(rawCpuPerInsert(r), 2),
         ]),
+      ),
+    );
+    out.push('');
+  }
+
+  const counterRows: string[][] = [];
+  for (const s of results.scenarios) {
+    const m = s.nodeMetrics;
+    if (!m) continue;
+    const phases: Array<
+      [
+        'fixed load' | 'saturation',
+        Array<Record<string, number>> | undefined,
+        Array<Record<string, number>> | undefined,
+      ]
+    > = [
+      ['fixed load', m.beforeOpen, m.afterOpen],
+      ['saturation', m.afterOpen, m.afterSaturation],
+    ];
+    for (const [phase, a, b] of phases) {
+      if (!a || !b) continue;
+      const delta = (prefix: string) =>
+        b.reduce((sum, node, i) => {
+          let d = 0;
+          for (const [k, v] of Object.entries(node)) if (k.startsWith(prefix)) d += v - (a[i]?.[k] ?? 0);
+          return sum + d;
+        }, 0);
+      const committed = delta('messages_committed_total');
+      if (committed <= 0) continue;
+      const lagMax = Math.max(...b.map((node) => node.eventloop_lag_max_seconds ?? 0));
+      counterRows.push([
+        LABELS[s.engine] ?? s.engine,
+        int(s.conversations),
+        phase,
+        int(committed),
+        fmt(delta('events_delivered_total') / committed, 2),
+        fmt((delta('realtime_gap_fills_total') / committed) * 1000, 1),
+        int(delta('realtime_resync_required_total')),
+        fmt(lagMax * 1000, 0),
+      ]);
+    }
+  }
+  if (counterRows.length) {
+    out.push('### What the nodes counted (their /metrics, diffed around each run)');
+    out.push('');
+    out.push(
+      table(
+        [
+          'Setup',
+          'Conversations',
+          'Run',
+          'Messages committed',
+          'Frames sent per message',
+          'Gap fills per 1,000 messages',
+          'Resyncs',
+          'Event-loop lag max ms (since start)',
+        ],
+        counterRows,
       ),
     );
     out.push('');
