@@ -264,6 +264,27 @@ describe('dashboard', () => {
     await page.locator(`a.row[data-conversation-id="${conversationId}"]`).click();
   });
 
+  test('availability: going online in the user menu is saved and shown on the avatar', async () => {
+    const { page } = admin;
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('availability-online').click();
+    await page.locator('[data-availability="online"]').waitFor();
+    const members = await page.evaluate(
+      (url) => fetch(url).then((r) => r.json()),
+      `/api/accounts/${accountId}/agents`,
+    );
+    const me = (members as { members: Array<{ email: string; availability: string }> }).members.find(
+      (m) => m.email === ADMIN.email,
+    );
+    assert.equal(me?.availability, 'online');
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('availability-offline').waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'dashboard-21-user-menu');
+    await page.getByTestId('availability-offline').click();
+    await page.locator('[data-availability="offline"]').waitFor();
+  });
+
   test('hostile visitor input is shown as text and runs nothing', async () => {
     const { page, problems } = admin;
     const xss = new HttpClient(server.publicUrl);

@@ -1,5 +1,16 @@
-import { ActionIcon, Indicator, Menu, Stack, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import {
+  ActionIcon,
+  ColorSwatch,
+  Indicator,
+  Menu,
+  Stack,
+  Text,
+  Tooltip,
+  UnstyledButton,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { spotlight } from '@mantine/spotlight';
+import type { Availability } from '@parley/shared';
 import {
   IconBell,
   IconCheck,
@@ -13,9 +24,13 @@ import {
   IconVolume,
   IconVolumeOff,
 } from '@tabler/icons-react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { locales, useI18n } from '../i18n/index.tsx';
 import { notificationPermission, requestNotificationPermission } from '../lib/alerts.ts';
+import { put } from '../lib/api.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { keys, useMembers } from '../lib/queries.ts';
 import { linkHandler, navigate, useLocation } from '../lib/router.ts';
 import { useReady, useSession } from '../lib/session.tsx';
 import { Logo, PersonAvatar } from './common.tsx';
@@ -49,6 +64,8 @@ function RailLink({
   );
 }
 
+const availabilityColors: Record<Availability, string> = { online: 'teal', away: 'yellow', offline: 'gray' };
+
 /** The narrow bar on the left: where you are, search, and you. */
 export function NavRail() {
   const { t, locale } = useI18n();
@@ -56,6 +73,15 @@ export function NavRail() {
   const { session, account } = useReady();
   const { logout, preferences, updatePreferences, switchAccount } = useSession();
   const [permission, setPermission] = useState(notificationPermission);
+  const queryClient = useQueryClient();
+  const members = useMembers(account.accountId, 60_000);
+  const availability = members.data?.find((m) => m.userId === session.user.id)?.availability ?? 'offline';
+  const setAvailability = useMutation({
+    mutationFn: (value: Availability) =>
+      put<unknown>(`/api/accounts/${account.accountId}/me/availability`, { availability: value }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.members(account.accountId) }),
+    onError: (error) => notifications.show({ color: 'red', message: errorMessage(error, t) }),
+  });
   return (
     <nav className="rail" aria-label="Main">
       <Stack gap={6} align="center">
@@ -110,7 +136,14 @@ export function NavRail() {
         <Menu position="right-end" width={260} shadow="md" withinPortal>
           <Menu.Target>
             <UnstyledButton aria-label={session.user.name} data-testid="user-menu">
-              <Indicator color="teal" size={10} offset={4} position="bottom-end" withBorder>
+              <Indicator
+                color={availabilityColors[availability]}
+                size={11}
+                offset={4}
+                position="bottom-end"
+                withBorder
+                data-availability={availability}
+              >
                 <PersonAvatar name={session.user.name} seed={session.user.id} size={36} />
               </Indicator>
             </UnstyledButton>
@@ -124,6 +157,25 @@ export function NavRail() {
                 {session.user.email}
               </Text>
             </Menu.Label>
+            <Menu.Divider />
+            <Menu.Label>{t('availability.title')}</Menu.Label>
+            {(['online', 'away', 'offline'] as const).map((value) => (
+              <Menu.Item
+                key={value}
+                leftSection={
+                  <ColorSwatch
+                    color={`var(--mantine-color-${availabilityColors[value]}-6)`}
+                    size={10}
+                    withShadow={false}
+                  />
+                }
+                rightSection={value === availability ? <IconCheck size={14} /> : null}
+                onClick={() => setAvailability.mutate(value)}
+                data-testid={`availability-${value}`}
+              >
+                {t(`availability.${value}`)}
+              </Menu.Item>
+            ))}
             {session.memberships.length > 1 ? (
               <>
                 <Menu.Divider />

@@ -80,6 +80,11 @@ export const en = {
   'user.notificationsOn': 'Desktop notifications are on',
   'user.notificationsBlocked': 'Desktop notifications are blocked by the browser',
 
+  'availability.title': 'Status',
+  'availability.online': 'Online — receive conversations',
+  'availability.away': 'Away',
+  'availability.offline': 'Offline',
+
   'views.title': 'Conversations',
   'views.mine': 'Mine',
   'views.unassigned': 'Unassigned',

@@ -82,6 +82,11 @@ export const ptBR: Dictionary = {
   'user.notificationsOn': 'As notificações na área de trabalho estão ativas',
   'user.notificationsBlocked': 'O navegador bloqueou as notificações',
 
+  'availability.title': 'Status',
+  'availability.online': 'Online — receber conversas',
+  'availability.away': 'Ausente',
+  'availability.offline': 'Offline',
+
   'views.title': 'Conversas',
   'views.mine': 'Minhas',
   'views.unassigned': 'Não atribuídas',

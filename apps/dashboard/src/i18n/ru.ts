@@ -84,6 +84,11 @@ export const ru: Dictionary = {
   'user.notificationsOn': 'Уведомления на рабочем столе включены',
   'user.notificationsBlocked': 'Браузер заблокировал уведомления',
 
+  'availability.title': 'Статус',
+  'availability.online': 'В сети — получать разговоры',
+  'availability.away': 'Отошёл',
+  'availability.offline': 'Не в сети',
+
   'views.title': 'Разговоры',
   'views.mine': 'Мои',
   'views.unassigned': 'Без ответственного',

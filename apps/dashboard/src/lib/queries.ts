@@ -20,11 +20,13 @@ export function useInboxes(accountId: string) {
   });
 }
 
-export function useMembers(accountId: string) {
+/** Members of the account; `refreshMs` keeps it fresh where availability is shown (it changes by itself). */
+export function useMembers(accountId: string, refreshMs?: number) {
   return useQuery({
     queryKey: keys.members(accountId),
     queryFn: async () => (await get<{ members: Member[] }>(`/api/accounts/${accountId}/agents`)).members,
     staleTime: 60_000,
+    ...(refreshMs ? { refetchInterval: refreshMs } : {}),
   });
 }
 
