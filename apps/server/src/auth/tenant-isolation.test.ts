@@ -129,6 +129,14 @@ const bodyOverrides: Record<string, (ids: Ids, mark: string) => unknown> = {
     currentPassword: 'not-the-password',
     newPassword: 'another-long-password',
   }),
+  'POST /api/accounts/:accountId/conversations/:id/transfer': (ids, mark) => ({
+    teamId: ids.team,
+    note: `${mark} note`,
+  }),
+  'PATCH /api/accounts/:accountId/routing/agents/:userId': () => ({ capacity: 3 }),
+  'POST /api/accounts/:accountId/conversations/:id/snooze': () => ({
+    until: new Date(Date.now() + 3_600_000).toISOString(),
+  }),
 };
 
 function bodyFor(route: AnyRoute, ids: Ids, mark: string): unknown {

@@ -120,11 +120,12 @@ export async function assignConversation(
   assignee: 'me' | string,
   options: { author?: Author } = {},
 ): Promise<Result> {
-  if (assignee === 'me' && actor.kind !== 'agent') {
-    throw new AppError('validation_failed', 400, 'assigneeId "me" needs a signed-in agent');
-  }
-  const userId = assignee === 'me' && actor.kind === 'agent' ? actor.userId : assignee;
   return command(ctx, actor, conversationId, async (exec, _tx, pending, conv, followups) => {
+    // Checked after the conversation was found, so someone else's conversation is a plain 404.
+    if (assignee === 'me' && actor.kind !== 'agent') {
+      throw new AppError('validation_failed', 400, 'assigneeId "me" needs a signed-in agent');
+    }
+    const userId = assignee === 'me' && actor.kind === 'agent' ? actor.userId : assignee;
     if (conv.assignee_id === userId) return;
     await assignTo(exec, pending, ctx, actor, conv, followups, {
       userId,

@@ -161,7 +161,14 @@ async function candidates(
 
 export interface TakeResult {
   ok: boolean;
-  reason: 'ok' | 'not_member' | 'unavailable' | 'capacity_reached' | 'channel_capacity_reached' | 'skills';
+  reason:
+    | 'ok'
+    | 'not_member'
+    | 'locked'
+    | 'unavailable'
+    | 'capacity_reached'
+    | 'channel_capacity_reached'
+    | 'skills';
   name: string;
   load: number;
   capacity: number;
@@ -182,6 +189,8 @@ export async function tryTake(
     requireOnline: boolean;
     requiredSkills?: string[];
     excludeConversationId?: string | null;
+    /** Give up at once (reason `locked`) when another transaction holds the agent's row. */
+    skipLocked?: boolean;
   },
 ): Promise<TakeResult> {
   const member = await first<{
@@ -195,10 +204,12 @@ export async function tryTake(
     `select m.availability, m.capacity, m.channel_capacity, m.skills, u.name
      from account_members m join users u on u.id = m.user_id
      where m.account_id = $1::uuid and m.user_id = $2::uuid
-     for update of m`,
+     for update of m ${input.skipLocked ? 'skip locked' : ''}`,
     [input.accountId, input.userId],
   );
-  if (!member) return { ok: false, reason: 'not_member', name: '', load: 0, capacity: 0 };
+  if (!member) {
+    return { ok: false, reason: input.skipLocked ? 'locked' : 'not_member', name: '', load: 0, capacity: 0 };
+  }
   // A separate statement: its snapshot is taken after the lock was granted.
   const load = await first<{ total: number; channel: number }>(
     exec,
@@ -363,30 +374,39 @@ export async function routeLocked(
     const list = await candidates(exec, conv, routing, {
       exclude: options.exclude ?? null,
       prefer: options.prefer ?? null,
-      limit: 8,
+      limit: 16,
     });
-    for (const candidate of list) {
-      await exec.query('savepoint parley_route_try', []);
-      const take = await tryTake(exec, {
-        accountId: conv.account_id,
-        userId: candidate.user_id,
-        channelType: routing.channelType,
-        requireOnline: true,
-        requiredSkills: skills,
-      });
-      if (!take.ok) {
-        await exec.query('rollback to savepoint parley_route_try', []);
-        continue;
+    // Concurrent decisions rank the same agents first: each takes the first candidate nobody else is
+    // deciding about (SKIP LOCKED), and waits for a busy one only when every candidate was busy, so
+    // an agent with room is never passed over. Waiting happens holding no other agent's row.
+    const busy: Candidate[] = [];
+    for (const pass of ['skip', 'wait'] as const) {
+      for (const candidate of pass === 'skip' ? list : busy) {
+        await exec.query('savepoint parley_route_try', []);
+        const take = await tryTake(exec, {
+          accountId: conv.account_id,
+          userId: candidate.user_id,
+          channelType: routing.channelType,
+          requireOnline: true,
+          requiredSkills: skills,
+          // The previous agent of a returning customer is worth waiting for.
+          skipLocked: pass === 'skip' && candidate.user_id !== options.prefer,
+        });
+        if (!take.ok) {
+          await exec.query('rollback to savepoint parley_route_try', []);
+          if (take.reason === 'locked') busy.push(candidate);
+          continue;
+        }
+        await exec.query('release savepoint parley_route_try', []);
+        await assignLocked(exec, pending, now, conv, {
+          assigneeId: candidate.user_id,
+          assigneeName: take.name,
+          reason: candidate.user_id === options.prefer ? 'returning' : options.reason,
+          actor: null,
+        });
+        if (conv.queued_at) options.followups.leftQueue(conv.account_id, conv.inbox_id, conv.id);
+        return { kind: 'assigned', assigneeId: candidate.user_id };
       }
-      await exec.query('release savepoint parley_route_try', []);
-      await assignLocked(exec, pending, now, conv, {
-        assigneeId: candidate.user_id,
-        assigneeName: take.name,
-        reason: candidate.user_id === options.prefer ? 'returning' : options.reason,
-        actor: null,
-      });
-      if (conv.queued_at) options.followups.leftQueue(conv.account_id, conv.inbox_id, conv.id);
-      return { kind: 'assigned', assigneeId: candidate.user_id };
     }
   }
   if (await ensureQueued(exec, pending, now, conv, automatic ? 'no_capacity' : 'awaiting_pick')) {
