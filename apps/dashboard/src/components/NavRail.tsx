@@ -210,19 +210,25 @@ export function NavRail() {
               </Menu.Item>
             ) : null}
             <Menu.Divider />
-            <Menu.Label>
-              <IconLanguage size={12} style={{ verticalAlign: -2 }} /> {t('user.language')}
-            </Menu.Label>
-            {locales.map((l) => (
-              <Menu.Item
-                key={l.value}
-                onClick={() => updatePreferences({ locale: l.value })}
-                rightSection={l.value === locale ? <IconCheck size={14} /> : null}
-                data-locale={l.value}
-              >
-                {l.label}
-              </Menu.Item>
-            ))}
+            <Menu.Sub position="right-start">
+              <Menu.Sub.Target>
+                <Menu.Sub.Item leftSection={<IconLanguage size={16} />} data-testid="language-menu">
+                  {t('user.language')}: {locales.find((l) => l.value === locale)?.label}
+                </Menu.Sub.Item>
+              </Menu.Sub.Target>
+              <Menu.Sub.Dropdown>
+                {locales.map((l) => (
+                  <Menu.Item
+                    key={l.value}
+                    onClick={() => updatePreferences({ locale: l.value })}
+                    rightSection={l.value === locale ? <IconCheck size={14} /> : null}
+                    data-locale={l.value}
+                  >
+                    {l.label}
+                  </Menu.Item>
+                ))}
+              </Menu.Sub.Dropdown>
+            </Menu.Sub>
             <Menu.Divider />
             <Menu.Item
               leftSection={<IconLogout size={16} />}

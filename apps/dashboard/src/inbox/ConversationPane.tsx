@@ -2,7 +2,7 @@ import { Alert, Box, Center, Drawer, Loader, Text } from '@mantine/core';
 import { useHotkeys, useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import type { Conversation, Inbox } from '@parley/shared';
-import { IconCheck, IconInfoCircle } from '@tabler/icons-react';
+import { IconInfoCircle } from '@tabler/icons-react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Empty } from '../components/common.tsx';
@@ -103,14 +103,9 @@ export function ConversationPane({
           status,
         },
       ),
-    onSuccess: ({ conversation: updated }, status) => {
+    // The badge and the activity line in the thread already show the change; no toast needed.
+    onSuccess: ({ conversation: updated }) => {
       conversationStore.upsert([updated]);
-      notifications.show({
-        message: status === 'solved' ? t('conversation.resolved') : t('conversation.reopened'),
-        color: status === 'solved' ? 'teal' : 'brand',
-        icon: <IconCheck size={16} />,
-        autoClose: 2500,
-      });
     },
     onError: (error) => notifications.show({ color: 'red', message: errorMessage(error, t) }),
   });
