@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { cpuSeconds, machineCpu } from './procs.ts';
+import { cpuSeconds, machineCpu, runQueueSeconds } from './procs.ts';
 import { sleep } from './stats.ts';
 
 export interface CpuUse {
@@ -11,6 +11,11 @@ export interface CpuUse {
   machineBusyPercent: number;
   /** CPU used by everything else on the machine, in percent of one core. */
   othersPercent: number;
+  /**
+   * Milliseconds per second each label's processes spent ready to run but waiting for a core (summed
+   * over the processes of the label; the load generator is this process's main thread).
+   */
+  runQueueMsPerSecond: Record<string, number>;
 }
 
 /**
@@ -55,7 +60,7 @@ export type Processes = number[] | (() => number[]);
  */
 export class CpuMeter {
   private readonly processes: Map<string, Processes>;
-  private before: Map<string, Map<number, number>> | null = null;
+  private before: Map<string, Map<number, [number, number]>> | null = null;
   private clientBefore: NodeJS.CpuUsage | null = null;
   private machineBefore: { busy: number; total: number } | null = null;
   private startedAt = 0;
@@ -65,17 +70,19 @@ export class CpuMeter {
     this.processes = new Map(Object.entries(processes));
   }
 
-  private read(): Map<string, Map<number, number>> {
-    const out = new Map<string, Map<number, number>>();
+  /** label → pid → [CPU seconds, run-queue seconds]; the load generator is this process. */
+  private read(): Map<string, Map<number, [number, number]>> {
+    const out = new Map<string, Map<number, [number, number]>>();
     for (const [label, list] of this.processes) {
       const pids = typeof list === 'function' ? list() : list;
-      const cpu = new Map<number, number>();
+      const cpu = new Map<number, [number, number]>();
       for (const pid of pids) {
         const seconds = cpuSeconds(pid);
-        if (Number.isFinite(seconds)) cpu.set(pid, seconds);
+        if (Number.isFinite(seconds)) cpu.set(pid, [seconds, runQueueSeconds(pid) || 0]);
       }
       out.set(label, cpu);
     }
+    out.set('load generator', new Map([[process.pid, [0, runQueueSeconds(process.pid) || 0]]]));
     return out;
   }
 
@@ -93,11 +100,18 @@ export class CpuMeter {
     const machine = machineCpu();
     const pct = (cpu: number) => Math.round((cpu / seconds) * 1000) / 10;
     const byProcess: Record<string, number> = {};
+    const runQueueMsPerSecond: Record<string, number> = {};
     for (const [label, cpu] of after) {
       const before = this.before?.get(label);
       let used = 0;
-      for (const [pid, seconds] of cpu) used += seconds - (before?.get(pid) ?? 0);
-      byProcess[label] = pct(used);
+      let waited = 0;
+      for (const [pid, [seconds, queued]] of cpu) {
+        const [seconds0, queued0] = before?.get(pid) ?? [0, 0];
+        used += seconds - seconds0;
+        waited += queued - queued0;
+      }
+      if (label !== 'load generator') byProcess[label] = pct(used);
+      runQueueMsPerSecond[label] = Math.round((waited / seconds) * 10000) / 10;
     }
     byProcess['load generator'] = pct((client.user + client.system) / 1e6);
     const mb = this.machineBefore ?? machine;
@@ -108,6 +122,7 @@ export class CpuMeter {
       byProcess,
       machineBusyPercent: Math.round(machineBusy * 1000) / 10,
       othersPercent: Math.max(0, Math.round((machineBusy * os.cpus().length * 100 - ours) * 10) / 10),
+      runQueueMsPerSecond,
     };
     return this.result;
   }

@@ -165,7 +165,7 @@ export class ParleyTarget {
       for (const [k, v] of Object.entries(db[0] ?? {})) out[k] = Number(v);
       const { rows: tables } = await client.query<{ relname: string; ins: string; upd: string; hot: string }>(
         `select relname, n_tup_ins as ins, n_tup_upd as upd, n_tup_hot_upd as hot
-           from pg_stat_user_tables where relname in ('messages', 'events', 'conversations')`,
+           from pg_stat_user_tables where relname in ('messages', 'events', 'conversations', 'conversation_participants', 'jobs')`,
       );
       for (const t of tables) {
         out[`${t.relname}_inserted`] = Number(t.ins);

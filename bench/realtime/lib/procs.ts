@@ -56,6 +56,19 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * Seconds a process's main thread has spent runnable but waiting for a CPU (/proc/<pid>/schedstat):
+ * on a shared 2-core machine this is where latency goes when other work holds the cores.
+ */
+export function runQueueSeconds(pid: number): number {
+  try {
+    const [, waited] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ');
+    return Number(waited) / 1e9;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Busy and total CPU seconds of the whole machine, to see what else was running. */
 export function machineCpu(): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';

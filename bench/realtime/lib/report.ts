@@ -34,6 +34,19 @@ function cpuSplit(run: LoadResult | null): string {
   return parts.join(' · ');
 }
 
+/** "server · pg · gen" milliseconds per second spent waiting for a core (schedstat run delay). */
+function runQueue(run: LoadResult | null): string {
+  const rq = run?.cpu?.runQueueMsPerSecond;
+  if (!rq) return '–';
+  const parts = Object.entries(rq)
+    .filter(([k]) => k.startsWith('parley-') || k === 'bare-ws')
+    .map(([, v]) => fmt(v, 0));
+  const out = [parts.join(' + ')];
+  if (rq.postgres !== undefined) out.push(`pg ${fmt(rq.postgres, 0)}`);
+  out.push(`gen ${fmt(rq['load generator'], 0)}`);
+  return out.join(' · ');
+}
+
 /** CPU milliseconds the server side (nodes, PostgreSQL, Redis) spent per acknowledged message. */
 function cpuPerMessage(run: LoadResult | null): number | null {
   const by = run?.cpu?.byProcess;
@@ -134,6 +147,7 @@ export function render(results: BenchResults): string {
           'Ack p99 ms',
           'Lost',
           'CPU % of a core: server · pg · redis · load gen · other work',
+          'Waiting for a core, ms/s: server · pg · gen',
         ],
         open.map((s) => {
           const r = s.open as LoadResult;
@@ -149,6 +163,7 @@ export function render(results: BenchResults): string {
             fmt(r.ack.p99),
             r.shed > 0 ? `${lost(r)}; ${r.shed} offers shed` : lost(r),
             cpuSplit(r),
+            runQueue(r),
           ];
         }),
       ),
@@ -173,6 +188,7 @@ export function render(results: BenchResults): string {
           'Delivery p99 ms',
           'Lost',
           'CPU % of a core: server · pg · redis · load gen · other work',
+          'Waiting for a core, ms/s: server · pg · gen',
           'Server-side CPU ms per message',
           'Raw INSERTs/s',
           'Parley / raw',
@@ -189,6 +205,7 @@ export function render(results: BenchResults): string {
             fmt(r.delivery.p99),
             lost(r),
             cpuSplit(r),
+            runQueue(r),
             fmt(cpuPerMessage(r), 2),
             raw ? fmt(raw.insertsPerSecond) : '–',
             raw ? fmt(r.ackedPerSecond / raw.insertsPerSecond, 2) : '–',
@@ -303,6 +320,8 @@ export function render(results: BenchResults): string {
           'Rows updated',
           'conversations updated (HOT)',
           'events marked published',
+          'participants upserted (HOT)',
+          'jobs inserted',
           'Rows fetched',
           'Buffer hits',
         ],
@@ -319,6 +338,10 @@ export function render(results: BenchResults): string {
                 fmt(d.tup_updated, 2),
                 `${fmt(d.conversations_updated, 2)} (${fmt(d.conversations_hot_updated, 2)})`,
                 fmt(d.events_updated, 2),
+                d.conversation_participants_updated === undefined
+                  ? '–'
+                  : `${fmt((d.conversation_participants_inserted ?? 0) + d.conversation_participants_updated, 2)} (${fmt(d.conversation_participants_hot_updated, 2)})`,
+                fmt(d.jobs_inserted, 2),
                 fmt(d.tup_fetched, 1),
                 fmt(d.blks_hit, 1),
               ],
