@@ -22,25 +22,37 @@ async function assertAnotherAdminRemains(tx: Tx, accountId: string, userId: stri
   }
 }
 
+/**
+ * Open sockets authorized their subscriptions when they subscribed. After a change of access, closing
+ * them makes the person's dashboard reconnect and subscribe again under the new rules (their session
+ * stays valid; only the sockets restart).
+ */
+export function restartSockets(ctx: AppContext, userId: string): void {
+  ctx.bus.publish({ t: 'sessions_revoked', userId, only: null, except: null });
+}
+
 export async function changeRole(
   ctx: AppContext,
   accountId: string,
   userId: string,
   role: Role,
 ): Promise<Member> {
-  return ctx.database.db.transaction(async (tx) => {
-    const member = await findMember(tx, accountId, userId);
-    if (member.role === role) return member;
-    if (member.role === 'admin') await assertAnotherAdminRemains(tx, accountId, userId);
+  let changed = false;
+  const member = await ctx.database.db.transaction(async (tx) => {
+    const current = await findMember(tx, accountId, userId);
+    if (current.role === role) return current;
+    if (current.role === 'admin') await assertAnotherAdminRemains(tx, accountId, userId);
     await tx
       .update(accountMembers)
       .set({ role })
       .where(and(eq(accountMembers.accountId, accountId), eq(accountMembers.userId, userId)));
-    return { ...member, role };
+    changed = true;
+    return { ...current, role };
   });
+  if (changed) restartSockets(ctx, userId);
+  return member;
 }
 
-/** Removes someone from the account, with their inbox and team memberships there. */
 export async function removeMember(ctx: AppContext, accountId: string, userId: string): Promise<void> {
   await ctx.database.db.transaction(async (tx) => {
     const member = await findMember(tx, accountId, userId);
@@ -60,6 +72,7 @@ export async function removeMember(ctx: AppContext, accountId: string, userId: s
       .delete(accountMembers)
       .where(and(eq(accountMembers.accountId, accountId), eq(accountMembers.userId, userId)));
   });
+  restartSockets(ctx, userId);
 }
 
 export async function readPreferences(ctx: AppContext, userId: string): Promise<Preferences> {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { loginAs, makeAccount, makeMember, makeToken } from '../../../test/factories.ts';
+import { loginAs, makeAccount, makeMember, makeToken, visitorOf } from '../../../test/factories.ts';
 import { startTestServer, type TestServer } from '../../../test/harness.ts';
+import { RealtimeClient } from '../../../test/realtime-client.ts';
 
 let server: TestServer;
 before(async () => {
@@ -125,5 +126,65 @@ describe('preferences', () => {
     client.csrfToken = null;
     assert.equal((await client.request('PATCH', '/api/me/preferences', { soundMuted: true })).status, 403);
     client.csrfToken = csrf;
+  });
+});
+
+describe('live access follows membership', () => {
+  test('a removed member loses the account feed at once and cannot subscribe again', async () => {
+    const account = await makeAccount(server);
+    const agent = await makeMember(server, account.accountId, 'agent', [account.inboxId]);
+    const asAgent = await loginAs(server, agent.email);
+    const ws = await RealtimeClient.connect(server.url, {
+      cookie: asAgent.cookie ?? '',
+      origin: 'http://localhost:3000',
+    });
+    await ws.waitFor((f) => f.type === 'ready');
+    ws.send({ type: 'subscribe', ref: 'feed', topic: { kind: 'account', accountId: account.accountId } });
+    await ws.waitFor((f) => f.type === 'subscribed');
+
+    const admin = await loginAs(server, account.admin.email);
+    const removed = await admin.request(
+      'DELETE',
+      `/api/accounts/${account.accountId}/agents/${agent.userId}`,
+    );
+    assert.equal(removed.status, 204);
+    const deadline = Date.now() + 5_000;
+    while (!ws.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(ws.closed?.code, 4401, 'the socket restarts');
+
+    const visitor = await visitorOf(server, account.inboxId, { name: 'After removal' });
+    await visitor.post('/api/client/conversations', {
+      message: { clientMsgId: 'r-1', body: 'secret stuff' },
+    });
+    const again = await RealtimeClient.connect(server.url, {
+      cookie: asAgent.cookie ?? '',
+      origin: 'http://localhost:3000',
+    });
+    await again.waitFor((f) => f.type === 'ready');
+    again.send({ type: 'subscribe', ref: 'feed2', topic: { kind: 'account', accountId: account.accountId } });
+    const answer = await again.waitFor((f) => (f.type === 'error' || f.type === 'subscribed') && 'ref' in f);
+    assert.equal(answer.type, 'error');
+    assert.equal(answer.type === 'error' && answer.code, 'account_not_found');
+    await again.close();
+  });
+
+  test('an agent taken off an inbox has their feed restarted without it', async () => {
+    const account = await makeAccount(server);
+    const agent = await makeMember(server, account.accountId, 'agent', [account.inboxId]);
+    const asAgent = await loginAs(server, agent.email);
+    const ws = await RealtimeClient.connect(server.url, {
+      cookie: asAgent.cookie ?? '',
+      origin: 'http://localhost:3000',
+    });
+    await ws.waitFor((f) => f.type === 'ready');
+    const admin = await loginAs(server, account.admin.email);
+    const res = await admin.request(
+      'DELETE',
+      `/api/accounts/${account.accountId}/inboxes/${account.inboxId}/members/${agent.userId}`,
+    );
+    assert.deepEqual(res.body.userIds, []);
+    const deadline = Date.now() + 5_000;
+    while (!ws.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(ws.closed?.code, 4401);
   });
 });

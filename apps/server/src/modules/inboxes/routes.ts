@@ -12,6 +12,7 @@ import { inboxes, inboxMembers } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { defineRoute } from '../../http/route.ts';
 import { randomToken } from '../../lib/crypto.ts';
+import { restartSockets } from '../agents/commands.ts';
 import { findMember } from '../agents/queries.ts';
 import { createInbox, findInbox, listInboxMemberIds, updateInbox } from './commands.ts';
 import { presentInbox } from './presenter.ts';
@@ -164,9 +165,12 @@ export const inboxRoutes = [
     handler: async ({ ctx, actor, params }) => {
       const db = ctx.database.db;
       const inbox = await findInbox(db, actor.accountId, params.id);
-      await db
+      const removed = await db
         .delete(inboxMembers)
-        .where(and(eq(inboxMembers.inboxId, inbox.id), eq(inboxMembers.userId, params.userId)));
+        .where(and(eq(inboxMembers.inboxId, inbox.id), eq(inboxMembers.userId, params.userId)))
+        .returning({ userId: inboxMembers.userId });
+      // Their open account feed was authorized with this inbox; make it subscribe again.
+      if (removed.length > 0) restartSockets(ctx, params.userId);
       return { userIds: await listInboxMemberIds(db, inbox.id) };
     },
   }),
