@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { cpuSeconds, machineCpu, runQueueSeconds } from './procs.ts';
+import { cpuSeconds, ioBytes, machineCpu, runQueueSeconds, threadState } from './procs.ts';
 import { sleep } from './stats.ts';
 
 export interface CpuUse {
@@ -16,6 +16,15 @@ export interface CpuUse {
    * over the processes of the label; the load generator is this process's main thread).
    */
   runQueueMsPerSecond: Record<string, number>;
+  /**
+   * Server processes (fixed pids): how their main thread was found when sampled every 10 ms, in percent
+   * (R running or runnable, S sleeping in the event loop, D blocked in the kernel on disk I/O), and the
+   * bytes per second it read and wrote through the kernel.
+   */
+  mainThread: Record<
+    string,
+    { R: number; S: number; D: number; readBytesPerSecond: number; writeBytesPerSecond: number }
+  >;
 }
 
 /**
@@ -64,6 +73,9 @@ export class CpuMeter {
   private clientBefore: NodeJS.CpuUsage | null = null;
   private machineBefore: { busy: number; total: number } | null = null;
   private startedAt = 0;
+  private sampler: NodeJS.Timeout | null = null;
+  private readonly states = new Map<string, Record<string, number>>();
+  private ioBefore = new Map<string, { read: number; write: number }>();
   result: CpuUse | null = null;
 
   constructor(processes: Record<string, Processes>) {
@@ -86,8 +98,27 @@ export class CpuMeter {
     return out;
   }
 
+  private fixed(): Array<[string, number]> {
+    const out: Array<[string, number]> = [];
+    for (const [label, list] of this.processes) {
+      if (Array.isArray(list) && list[0] !== undefined) out.push([label, list[0]]);
+    }
+    return out;
+  }
+
   start(): void {
     this.before = this.read();
+    for (const [label, pid] of this.fixed()) {
+      this.states.set(label, {});
+      this.ioBefore.set(label, ioBytes(pid));
+    }
+    this.sampler = setInterval(() => {
+      for (const [label, pid] of this.fixed()) {
+        const counts = this.states.get(label) as Record<string, number>;
+        const state = threadState(pid);
+        counts[state] = (counts[state] ?? 0) + 1;
+      }
+    }, 10);
     this.clientBefore = process.cpuUsage();
     this.machineBefore = machineCpu();
     this.startedAt = performance.now();
@@ -95,19 +126,35 @@ export class CpuMeter {
 
   stop(): CpuUse {
     const after = this.read();
+    if (this.sampler) clearInterval(this.sampler);
+    const mainThread: CpuUse['mainThread'] = {};
     const seconds = (performance.now() - this.startedAt) / 1000;
     const client = process.cpuUsage(this.clientBefore ?? undefined);
     const machine = machineCpu();
     const pct = (cpu: number) => Math.round((cpu / seconds) * 1000) / 10;
+    for (const [label, pid] of this.fixed()) {
+      const counts = this.states.get(label) ?? {};
+      const total = Object.values(counts).reduce((a, b) => a + b, 0) || 1;
+      const share = (k: string) => Math.round(((counts[k] ?? 0) / total) * 1000) / 10;
+      const io = ioBytes(pid);
+      const io0 = this.ioBefore.get(label) ?? io;
+      mainThread[label] = {
+        R: share('R'),
+        S: share('S'),
+        D: share('D'),
+        readBytesPerSecond: Math.round((io.read - io0.read) / seconds),
+        writeBytesPerSecond: Math.round((io.write - io0.write) / seconds),
+      };
+    }
     const byProcess: Record<string, number> = {};
     const runQueueMsPerSecond: Record<string, number> = {};
     for (const [label, cpu] of after) {
       const before = this.before?.get(label);
       let used = 0;
       let waited = 0;
-      for (const [pid, [seconds, queued]] of cpu) {
-        const [seconds0, queued0] = before?.get(pid) ?? [0, 0];
-        used += seconds - seconds0;
+      for (const [pid, [cpuNow, queued]] of cpu) {
+        const [cpu0, queued0] = before?.get(pid) ?? [0, 0];
+        used += cpuNow - cpu0;
         waited += queued - queued0;
       }
       if (label !== 'load generator') byProcess[label] = pct(used);
@@ -123,6 +170,7 @@ export class CpuMeter {
       machineBusyPercent: Math.round(machineBusy * 1000) / 10,
       othersPercent: Math.max(0, Math.round((machineBusy * os.cpus().length * 100 - ours) * 10) / 10),
       runQueueMsPerSecond,
+      mainThread,
     };
     return this.result;
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,12 @@ export type Engine = 'pglite' | 'postgres' | 'postgres-redis-2';
 
 export const ADMIN_PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECRET_KEY = 'bench-secret-key-0123456789abcdef0123456789abcdef';
+
+/** Targets not yet destroyed: an interrupted bench still drops its databases and data directories. */
+const undestroyed = new Set<ParleyTarget>();
+process.on('exit', () => {
+  for (const target of undestroyed) target.destroySync();
+});
 
 export interface ParleyNode {
   name: string;
@@ -44,6 +51,7 @@ export class ParleyTarget {
     this.serverRoot = options.serverRoot ?? ROOT;
     this.dataDir = mkdtempSync(path.join(tmpdir(), 'parley-bench-'));
     this.nodeFlags = options.nodeFlags ?? [];
+    undestroyed.add(this);
     this.extraEnv = options.env ?? {};
   }
 
@@ -178,7 +186,37 @@ export class ParleyTarget {
     }
   }
 
+  /** Last-resort cleanup at exit (children are killed by procs.ts). */
+  destroySync(): void {
+    if (this.databaseName) {
+      try {
+        const url = new URL(ADMIN_PG_URL);
+        execFileSync(
+          'psql',
+          [
+            '-h',
+            url.hostname,
+            '-p',
+            url.port || '5432',
+            '-U',
+            url.username || 'postgres',
+            '-d',
+            url.pathname.slice(1) || 'postgres',
+            '-c',
+            `drop database if exists ${this.databaseName} with (force)`,
+          ],
+          { stdio: 'ignore', timeout: 10_000 },
+        );
+      } catch {
+        // best effort
+      }
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+    undestroyed.delete(this);
+  }
+
   async destroy(): Promise<void> {
+    undestroyed.delete(this);
     await this.stop();
     await this.redis?.stop();
     this.redis = null;

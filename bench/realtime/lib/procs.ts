@@ -69,6 +69,27 @@ export function runQueueSeconds(pid: number): number {
   }
 }
 
+/** The scheduler state of a process's main thread: R running, S sleeping, D waiting on disk, … */
+export function threadState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  } catch {
+    return '?';
+  }
+}
+
+/** Bytes a process has read and written through the kernel (page cache included) so far. */
+export function ioBytes(pid: number): { read: number; write: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1] ?? Number.NaN);
+    return { read: field('rchar'), write: field('wchar') };
+  } catch {
+    return { read: Number.NaN, write: Number.NaN };
+  }
+}
+
 /** Busy and total CPU seconds of the whole machine, to see what else was running. */
 export function machineCpu(): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';

@@ -147,7 +147,6 @@ export function render(results: BenchResults): string {
           'Ack p99 ms',
           'Lost',
           'CPU % of a core: server · pg · redis · load gen · other work',
-          'Waiting for a core, ms/s: server · pg · gen',
         ],
         open.map((s) => {
           const r = s.open as LoadResult;
@@ -163,7 +162,6 @@ export function render(results: BenchResults): string {
             fmt(r.ack.p99),
             r.shed > 0 ? `${lost(r)}; ${r.shed} offers shed` : lost(r),
             cpuSplit(r),
-            runQueue(r),
           ];
         }),
       ),
@@ -188,7 +186,6 @@ export function render(results: BenchResults): string {
           'Delivery p99 ms',
           'Lost',
           'CPU % of a core: server · pg · redis · load gen · other work',
-          'Waiting for a core, ms/s: server · pg · gen',
           'Server-side CPU ms per message',
           'Raw INSERTs/s',
           'Parley / raw',
@@ -205,7 +202,6 @@ export function render(results: BenchResults): string {
             fmt(r.delivery.p99),
             lost(r),
             cpuSplit(r),
-            runQueue(r),
             fmt(cpuPerMessage(r), 2),
             raw ? fmt(raw.insertsPerSecond) : '–',
             raw ? fmt(r.ackedPerSecond / raw.insertsPerSecond, 2) : '–',
@@ -243,6 +239,50 @@ export function render(results: BenchResults): string {
             : '–',
           fmt(rawCpuPerInsert(r), 2),
         ]),
+      ),
+    );
+    out.push('');
+  }
+
+  const threadRows: string[][] = [];
+  for (const s of results.scenarios) {
+    for (const [phase, run] of [
+      ['fixed load', s.open],
+      ['saturation', s.saturation],
+    ] as const) {
+      const main = run?.cpu?.mainThread;
+      if (!run || !main) continue;
+      for (const [name, t] of Object.entries(main)) {
+        if (!name.startsWith('parley-') && name !== 'bare-ws') continue;
+        threadRows.push([
+          label(s),
+          int(s.conversations),
+          phase,
+          name,
+          `${fmt(t.R, 0)} / ${fmt(t.S, 0)} / ${fmt(t.D, 0)}`,
+          fmt(t.writeBytesPerSecond / 1024, 0),
+          fmt(t.readBytesPerSecond / 1024, 0),
+          runQueue(run),
+        ]);
+      }
+    }
+  }
+  if (threadRows.length) {
+    out.push('### Where the server processes were (main thread sampled every 10 ms; schedstat run delay)');
+    out.push('');
+    out.push(
+      table(
+        [
+          'Setup',
+          'Conversations',
+          'Run',
+          'Process',
+          'Running / sleeping / disk-wait %',
+          'Written KiB/s',
+          'Read KiB/s',
+          'Waiting for a core, ms/s: server · pg · gen',
+        ],
+        threadRows,
       ),
     );
     out.push('');
