@@ -622,6 +622,31 @@ describe('dashboard', () => {
     assert.deepEqual(bg.problems, []);
     await bg.context.close();
   });
+
+  test('changing the password signs out the other sessions, which land on the sign-in screen', async () => {
+    const other = await newPage();
+    await other.page.goto(server.publicUrl);
+    await other.page.locator('input[name=email]').fill(ADMIN.email);
+    await other.page.locator('input[name=password]').fill(ADMIN.password);
+    await other.page.getByRole('button', { name: 'Sign in' }).click();
+    await other.page.getByTestId('user-menu').waitFor();
+
+    const { page } = admin;
+    await page.goto(`${server.publicUrl}/settings/profile`);
+    await page.locator('input[name=currentPassword]').fill('wrong password here');
+    await page.locator('input[name=newPassword]').fill('a brand new password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('The current password is wrong').waitFor();
+    await page.locator('input[name=currentPassword]').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed. Your other sessions were signed out.').waitFor();
+
+    await other.page.getByRole('heading', { name: 'Sign in to Parley' }).waitFor({ timeout: 15_000 });
+    await page.reload();
+    await page.getByTestId('user-menu').waitFor();
+    assert.deepEqual(other.problems, []);
+    await other.context.close();
+  });
 });
 
 /** Appends messages 2..count+1 straight into the tables (the API would take minutes for 10,000). */
