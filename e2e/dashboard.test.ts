@@ -103,6 +103,7 @@ describe('dashboard', () => {
     await page.locator('input[name=password]').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').getByText('Wrong e-mail or password').waitFor();
+    await page.waitForTimeout(300);
     await screenshot(page, 'dashboard-04-login-error');
     await page.locator('input[name=password]').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
