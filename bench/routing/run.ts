@@ -27,7 +27,7 @@ import type { AccountActor } from '../../apps/server/src/auth/principal.ts';
 import { loadEnv } from '../../apps/server/src/env.ts';
 import { newId } from '../../apps/server/src/lib/ids.ts';
 import { changeStatus } from '../../apps/server/src/modules/conversations/commands.ts';
-import { routeConversation } from '../../apps/server/src/modules/routing/router.ts';
+import { CANDIDATES_SQL, routeConversation } from '../../apps/server/src/modules/routing/router.ts';
 import { startServer } from '../../apps/server/src/server.ts';
 
 const { values: args } = parseArgs({
@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     bursts: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '16' },
     'solves-per-wave': { type: 'string', default: '200' },
+    /** Print the plans of routing's queries after the first burst, then stop. */
+    explain: { type: 'boolean', default: false },
   },
 });
 const AGENTS = Number(args.agents);
@@ -296,6 +298,11 @@ async function main() {
       process.stdout.write(
         `burst ${burst + 1}: ${ids.length} routed in ${run.seconds.toFixed(2)} s (${Math.round(ids.length / run.seconds)}/s)\n`,
       );
+      if (burst === 0 && args.explain) {
+        await monitor.stop();
+        await explain(pool, world, all);
+        return;
+      }
       if (burst === 0) continue;
       // A wave of agents each solving one conversation; the queue refills them.
       const { rows: busy } = await pool.query<{ id: string; assignee_id: string }>(
@@ -415,6 +422,19 @@ async function main() {
     await cleanup.query(`drop database if exists ${name} with (force)`);
     await cleanup.end();
   }
+}
+
+async function explain(pool: pg.Pool, world: World, ids: string[]) {
+  await insertBurst(pool, world, ids.length, 1000);
+  const show = async (label: string, text: string, values: unknown[]) => {
+    const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`explain analyze ${text}`, values);
+    process.stdout.write(`\n-- ${label}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
+  };
+  const candidatesSql = CANDIDATES_SQL(16);
+  const values = [world.accountId, world.inboxId, null, '[]', 'web', null, null];
+  await show('candidates, statistics as left by the bulk load', candidatesSql, values);
+  await pool.query('analyze');
+  await show('candidates, after analyze', candidatesSql, values);
 }
 
 function render(r: Record<string, unknown>): string {

@@ -4,7 +4,7 @@ import { rawExecutorOf } from '../../db/connect.ts';
 import { notFound } from '../../errors.ts';
 import type { Job } from '../../jobs/runner.ts';
 import type { PendingPublish } from '../../realtime/outbox.ts';
-import { drainAccount, drainForAgent, inTransaction } from './router.ts';
+import { drainAccount, drainForAgent, inTransaction, LOAD_OF } from './router.ts';
 import { type Exec, first, iso, recordEventRaw } from './sql.ts';
 
 /*
@@ -248,8 +248,8 @@ export async function updateRoutingProfile(
 
 const PROFILE_SQL = `
   select m.user_id, u.name, m.availability, m.capacity, m.channel_capacity, m.skills, m.last_active_at,
-         (select count(*)::int from conversations c
-          where c.account_id = m.account_id and c.assignee_id = m.user_id and c.status in ('new', 'open')) as load
+         (select count(*)::int from conversations c join inboxes i on i.id = c.inbox_id
+          where ${LOAD_OF('m.user_id', 'm.account_id')}) as load
   from account_members m join users u on u.id = m.user_id
   where m.account_id = $1::uuid`;
 

@@ -28,6 +28,16 @@ import { type Exec, eventActorOf, first, iso, recordEventRaw, SYSTEM_AUTHOR, sys
  */
 
 export const LOAD_STATUSES = ['new', 'open'] as const;
+
+/**
+ * An agent's load as a predicate on conversations `c` joined to their inbox `i`. The account is checked
+ * through the inbox (the same account by construction) so the planner reaches the rows through the
+ * assignee index whatever its statistics say: with stale statistics after a burst it otherwise picked
+ * the (account_id, status) index and read every waiting conversation of the account once per agent.
+ */
+export const LOAD_OF = (user: string, account: string) =>
+  `c.assignee_id = ${user} and c.status in ('new', 'open') and i.account_id = ${account}`;
+
 export const countsTowardLoad = (status: string) => status === 'new' || status === 'open';
 
 /** The columns routing and the lifecycle decide on. */
@@ -109,6 +119,29 @@ const uniqueSkills = (...lists: Array<string[] | null | undefined>) => [
   ...new Set(lists.flatMap((l) => l ?? [])),
 ];
 
+/** $1 account, $2 inbox, $3 team, $4 required skills (jsonb), $5 channel, $6 excluded agent, $7 preferred agent. */
+export const CANDIDATES_SQL = (limit: number) =>
+  `select m.user_id, l.total
+     from account_members m
+     cross join lateral (
+       select count(*)::int as total,
+              count(*) filter (where i.channel_type = $5::text)::int as channel,
+              max(c.assigned_at) as last_assigned
+       from conversations c join inboxes i on i.id = c.inbox_id
+       where ${LOAD_OF('m.user_id', 'm.account_id')}
+     ) l
+     where m.account_id = $1::uuid and m.availability = 'online'
+       and m.skills @> $4::jsonb
+       and ($6::uuid is null or m.user_id <> $6::uuid)
+       and case when $3::uuid is null
+             then exists (select 1 from inbox_members im where im.inbox_id = $2::uuid and im.user_id = m.user_id)
+             else exists (select 1 from team_members tm where tm.team_id = $3::uuid and tm.user_id = m.user_id)
+           end
+       and l.total < m.capacity
+       and (m.channel_capacity -> $5::text is null or l.channel < (m.channel_capacity ->> $5::text)::int)
+     order by (m.user_id = $7::uuid) is true desc, l.total, l.last_assigned nulls first, m.user_id
+     limit ${limit}`;
+
 interface Candidate {
   user_id: string;
   total: number;
@@ -126,37 +159,15 @@ async function candidates(
   routing: InboxRouting,
   options: { exclude: string | null; prefer: string | null; limit: number },
 ): Promise<Candidate[]> {
-  return exec.query<Candidate & Record<string, unknown>>(
-    `select m.user_id, l.total
-     from account_members m
-     cross join lateral (
-       select count(*)::int as total,
-              count(*) filter (where i.channel_type = $5::text)::int as channel,
-              max(c.assigned_at) as last_assigned
-       from conversations c join inboxes i on i.id = c.inbox_id
-       where c.assignee_id = m.user_id and c.account_id = m.account_id and c.status in ('new', 'open')
-     ) l
-     where m.account_id = $1::uuid and m.availability = 'online'
-       and m.skills @> $4::jsonb
-       and ($6::uuid is null or m.user_id <> $6::uuid)
-       and case when $3::uuid is null
-             then exists (select 1 from inbox_members im where im.inbox_id = $2::uuid and im.user_id = m.user_id)
-             else exists (select 1 from team_members tm where tm.team_id = $3::uuid and tm.user_id = m.user_id)
-           end
-       and l.total < m.capacity
-       and (m.channel_capacity -> $5::text is null or l.channel < (m.channel_capacity ->> $5::text)::int)
-     order by (m.user_id = $7::uuid) is true desc, l.total, l.last_assigned nulls first, m.user_id
-     limit ${options.limit}`,
-    [
-      conv.account_id,
-      conv.inbox_id,
-      conv.team_id,
-      JSON.stringify(uniqueSkills(conv.required_skills, routing.requiredSkills)),
-      routing.channelType,
-      options.exclude,
-      options.prefer,
-    ],
-  );
+  return exec.query<Candidate & Record<string, unknown>>(CANDIDATES_SQL(options.limit), [
+    conv.account_id,
+    conv.inbox_id,
+    conv.team_id,
+    JSON.stringify(uniqueSkills(conv.required_skills, routing.requiredSkills)),
+    routing.channelType,
+    options.exclude,
+    options.prefer,
+  ]);
 }
 
 export interface TakeResult {
@@ -215,8 +226,7 @@ export async function tryTake(
     exec,
     `select count(*)::int as total, count(*) filter (where i.channel_type = $3::text)::int as channel
      from conversations c join inboxes i on i.id = c.inbox_id
-     where c.account_id = $1::uuid and c.assignee_id = $2::uuid and c.status in ('new', 'open')
-       and ($4::uuid is null or c.id <> $4::uuid)`,
+     where ${LOAD_OF('$2::uuid', '$1::uuid')} and ($4::uuid is null or c.id <> $4::uuid)`,
     [input.accountId, input.userId, input.channelType, input.excludeConversationId ?? null],
   );
   const total = load?.total ?? 0;
@@ -481,12 +491,12 @@ async function agentState(exec: Exec, accountId: string, userId: string): Promis
   return first<AgentState & Record<string, unknown>>(
     exec,
     `select m.availability, m.capacity, m.channel_capacity,
-            (select count(*)::int from conversations c
-              where c.account_id = m.account_id and c.assignee_id = m.user_id and c.status in ('new', 'open')) as total,
+            (select count(*)::int from conversations c join inboxes i on i.id = c.inbox_id
+              where ${LOAD_OF('m.user_id', 'm.account_id')}) as total,
             (select jsonb_object_agg(channel_type, n) from (
                select i.channel_type, count(*)::int as n
                from conversations c join inboxes i on i.id = c.inbox_id
-               where c.account_id = m.account_id and c.assignee_id = m.user_id and c.status in ('new', 'open')
+               where ${LOAD_OF('m.user_id', 'm.account_id')}
                group by i.channel_type) per_channel) as channels
      from account_members m where m.account_id = $1::uuid and m.user_id = $2::uuid`,
     [accountId, userId],
@@ -581,8 +591,8 @@ export async function drainAccount(ctx: AppContext, accountId: string): Promise<
     `select m.user_id
      from account_members m
      cross join lateral (
-       select count(*)::int as total from conversations c
-       where c.account_id = m.account_id and c.assignee_id = m.user_id and c.status in ('new', 'open')) l
+       select count(*)::int as total from conversations c join inboxes i on i.id = c.inbox_id
+       where ${LOAD_OF('m.user_id', 'm.account_id')}) l
      where m.account_id = $1::uuid and m.availability = 'online' and l.total < m.capacity
      order by l.total, m.user_id`,
     [accountId],
