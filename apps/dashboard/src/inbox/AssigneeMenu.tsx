@@ -13,8 +13,8 @@ import { PersonAvatar } from '../components/common.tsx';
 import { useT } from '../i18n/index.tsx';
 import { post } from '../lib/api.ts';
 import { conversationStore } from '../lib/conversation-store.ts';
-import { errorMessage } from '../lib/errors.ts';
 import { useMembers, useTeams } from '../lib/queries.ts';
+import { actionErrorMessage } from './action-errors.ts';
 
 type Change =
   | { kind: 'assign'; assigneeId: string }
@@ -45,7 +45,7 @@ export function AssigneeMenu({
           ? post<{ conversation: Conversation }>(`${base}/transfer`, { teamId: c.teamId })
           : post<{ conversation: Conversation }>(`${base}/unassign`),
     onSuccess: ({ conversation: updated }) => conversationStore.upsert([updated]),
-    onError: (error) => notifications.show({ color: 'red', message: errorMessage(error, t) }),
+    onError: (error) => notifications.show({ color: 'red', message: actionErrorMessage(error, t) }),
   });
   const assignee = members.data?.find((m) => m.userId === conversation.assigneeId);
   const team = teams.data?.find((x) => x.id === conversation.teamId);

@@ -5,6 +5,7 @@ import { IconArrowLeft, IconCheck, IconLayoutSidebarRight, IconRefresh } from '@
 import { PersonAvatar, StatusBadge } from '../components/common.tsx';
 import { useT } from '../i18n/index.tsx';
 import { AssigneeMenu } from './AssigneeMenu.tsx';
+import { AcceptButton, BotPhaseBadge, ConversationActions } from './ConversationActions.tsx';
 
 /**
  * Who the customer is and what can be done with the conversation. The header's own width decides how
@@ -63,6 +64,9 @@ export function ConversationHeader({
             <Box style={{ flexShrink: 0, lineHeight: 1 }}>
               <StatusBadge status={conversation.status} size="xs" />
             </Box>
+            <Box style={{ flexShrink: 0, lineHeight: 1 }}>
+              <BotPhaseBadge phase={conversation.botPhase} />
+            </Box>
             <Text fz="xs" c="dimmed" truncate>
               #{conversation.number}
               {inboxName ? ` · ${inboxName}` : ''}
@@ -71,6 +75,7 @@ export function ConversationHeader({
         </Box>
       </Group>
       <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
+        <AcceptButton accountId={accountId} conversation={conversation} />
         <AssigneeMenu accountId={accountId} conversation={conversation} me={me} compact={!roomy} />
         {statusAction ? (
           <Tooltip label={`${statusAction.label} (E)`}>
@@ -100,6 +105,7 @@ export function ConversationHeader({
             )}
           </Tooltip>
         ) : null}
+        <ConversationActions accountId={accountId} conversation={conversation} me={me} />
         <Tooltip label={t('conversation.details')}>
           <ActionIcon
             variant={panelActive ? 'light' : 'subtle'}

@@ -9,10 +9,11 @@ import { Empty } from '../components/common.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { get, post } from '../lib/api.ts';
 import { conversationStore, useConversation } from '../lib/conversation-store.ts';
-import { errorMessage } from '../lib/errors.ts';
 import { openConversation } from '../lib/focus.ts';
+import { actionErrorMessage } from './action-errors.ts';
 import { Composer, type ComposerHandle } from './Composer.tsx';
 import { ContactPanel } from './ContactPanel.tsx';
+import { HandoffNote } from './ConversationActions.tsx';
 import { ConversationHeader } from './ConversationHeader.tsx';
 import { dismissAlerts } from './feed.ts';
 import { MessageList } from './MessageList.tsx';
@@ -107,7 +108,7 @@ export function ConversationPane({
     onSuccess: ({ conversation: updated }) => {
       conversationStore.upsert([updated]);
     },
-    onError: (error) => notifications.show({ color: 'red', message: errorMessage(error, t) }),
+    onError: (error) => notifications.show({ color: 'red', message: actionErrorMessage(error, t) }),
   });
 
   const resolvable = conversation && conversation.status !== 'solved' && conversation.status !== 'closed';
@@ -168,6 +169,7 @@ export function ConversationPane({
           panelActive={showPanel}
           onDetails={() => (wide ? setPanelOpen((v) => !v) : setDrawer(true))}
         />
+        <HandoffNote conversation={conversation} />
         {thread.status === 'loading' ? (
           <Center style={{ flex: 1 }}>
             <Loader type="dots" />

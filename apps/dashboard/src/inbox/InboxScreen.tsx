@@ -9,6 +9,8 @@ import { useReady } from '../lib/session.tsx';
 import { ConversationList, hrefFor } from './ConversationList.tsx';
 import { ConversationPane } from './ConversationPane.tsx';
 import { type ListFilter, useConversationList, type View, views } from './list-state.ts';
+import { usePhaseCounts } from './phase-counts.ts';
+import { RequestedBar } from './RequestedBar.tsx';
 import { StartPane } from './StartPane.tsx';
 import { ViewsSidebar } from './ViewsSidebar.tsx';
 
@@ -32,6 +34,7 @@ export function InboxScreen({ view, conversationId }: { view: string; conversati
   const inboxes = useInboxes(account.accountId);
   const { query, conversations } = useConversationList(account.accountId, filter, me);
   const everything = useConversations();
+  const phaseCounts = usePhaseCounts(account.accountId, everything);
 
   const loadMore = useCallback(() => {
     if (query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
@@ -53,49 +56,53 @@ export function InboxScreen({ view, conversationId }: { view: string; conversati
   const showPane = !phone || Boolean(conversationId);
 
   return (
-    <Box className="inbox" data-phone={phone || undefined}>
-      {roomy && !phone ? (
-        <ViewsSidebar
-          filter={filter}
-          conversations={everything}
-          inboxes={inboxes.data}
-          me={me}
-          accountName={account.accountName}
-        />
-      ) : null}
-      {showList ? (
-        <ConversationList
-          filter={filter}
-          conversations={conversations}
-          inboxes={inboxes.data}
-          selectedId={conversationId}
-          loading={query.isPending}
-          hasMore={query.hasNextPage}
-          loadingMore={query.isFetchingNextPage}
-          onLoadMore={loadMore}
-          isAdmin={account.role === 'admin'}
-          compactViews={!roomy || phone}
-        />
-      ) : null}
-      {showPane ? (
-        conversationId ? (
-          <ConversationPane
-            key={conversationId}
-            accountId={account.accountId}
-            conversationId={conversationId}
+    <Box style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, minWidth: 0 }}>
+      <RequestedBar count={filter.view === 'requested' ? 0 : phaseCounts.requested} />
+      <Box className="inbox" data-phone={phone || undefined}>
+        {roomy && !phone ? (
+          <ViewsSidebar
+            filter={filter}
+            conversations={everything}
+            inboxes={inboxes.data}
             me={me}
-            inboxes={inboxes.data}
-            onBack={phone ? () => navigate(hrefFor(filter)) : null}
-            hrefFor={(id) => hrefFor(filter, id)}
+            accountName={account.accountName}
+            phaseCounts={phaseCounts}
           />
-        ) : (
-          <StartPane
+        ) : null}
+        {showList ? (
+          <ConversationList
+            filter={filter}
+            conversations={conversations}
             inboxes={inboxes.data}
-            firstRun={!query.isPending && everything.length === 0}
+            selectedId={conversationId}
+            loading={query.isPending}
+            hasMore={query.hasNextPage}
+            loadingMore={query.isFetchingNextPage}
+            onLoadMore={loadMore}
             isAdmin={account.role === 'admin'}
+            compactViews={!roomy || phone}
           />
-        )
-      ) : null}
+        ) : null}
+        {showPane ? (
+          conversationId ? (
+            <ConversationPane
+              key={conversationId}
+              accountId={account.accountId}
+              conversationId={conversationId}
+              me={me}
+              inboxes={inboxes.data}
+              onBack={phone ? () => navigate(hrefFor(filter)) : null}
+              hrefFor={(id) => hrefFor(filter, id)}
+            />
+          ) : (
+            <StartPane
+              inboxes={inboxes.data}
+              firstRun={!query.isPending && everything.length === 0}
+              isAdmin={account.role === 'admin'}
+            />
+          )
+        ) : null}
+      </Box>
     </Box>
   );
 }

@@ -1,12 +1,37 @@
-import type { Conversation, ConversationStatus } from '@parley/shared';
+import { type Conversation, type ConversationStatus, HISTORY_AFTER_MS } from '@parley/shared';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useMemo } from 'react';
 import { get, qs } from '../lib/api.ts';
 import { byActivity, conversationStore, useConversations } from '../lib/conversation-store.ts';
 import { keys } from '../lib/queries.ts';
 
-export type View = 'mine' | 'unassigned' | 'all';
-export const views: View[] = ['mine', 'unassigned', 'all'];
+export type View =
+  | 'mine'
+  | 'unassigned'
+  | 'all'
+  | 'bot'
+  | 'requested'
+  | 'accepted'
+  | 'queued'
+  | 'snoozed'
+  | 'done'
+  | 'history';
+export const views: View[] = [
+  'mine',
+  'unassigned',
+  'all',
+  'bot',
+  'requested',
+  'accepted',
+  'queued',
+  'snoozed',
+  'done',
+  'history',
+];
+/** The views kept in the compact switcher of narrow screens. */
+export const primaryViews = ['mine', 'unassigned', 'all'] as const;
+export const botViews = ['bot', 'requested', 'accepted'] as const;
+export const lifecycleViews = ['queued', 'snoozed', 'done', 'history'] as const;
 
 export interface ListFilter {
   view: View;
@@ -17,6 +42,21 @@ export interface ListFilter {
 export function matches(c: Conversation, filter: ListFilter, me: string): boolean {
   if (filter.view === 'mine' && c.assigneeId !== me) return false;
   if (filter.view === 'unassigned' && c.assigneeId !== null) return false;
+  // The same rules as the server's views, so live changes move conversations in and out of the list.
+  if (
+    (filter.view === 'bot' || filter.view === 'requested' || filter.view === 'accepted') &&
+    c.botPhase !== filter.view
+  )
+    return false;
+  if (
+    filter.view === 'queued' &&
+    (c.queuedAt === null || c.assigneeId !== null || (c.status !== 'new' && c.status !== 'open'))
+  )
+    return false;
+  if (filter.view === 'snoozed' && c.snoozedUntil === null) return false;
+  if (filter.view === 'done' && c.status !== 'solved' && c.status !== 'closed') return false;
+  if (filter.view === 'history' && Date.parse(c.lastActivityAt) >= Date.now() - HISTORY_AFTER_MS)
+    return false;
   if (filter.status && c.status !== filter.status) return false;
   if (filter.inboxId && c.inboxId !== filter.inboxId) return false;
   return true;
@@ -34,6 +74,10 @@ export function useConversationList(accountId: string, filter: ListFilter, me: s
       get<{ conversations: Conversation[]; nextCursor: string | null }>(
         `/api/accounts/${accountId}/conversations${qs({
           assignee: filter.view === 'mine' ? 'me' : filter.view === 'unassigned' ? 'none' : undefined,
+          view:
+            filter.view === 'mine' || filter.view === 'unassigned' || filter.view === 'all'
+              ? undefined
+              : filter.view,
           status: filter.status,
           inboxId: filter.inboxId,
           cursor: pageParam,
