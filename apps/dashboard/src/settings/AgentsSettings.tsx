@@ -15,8 +15,15 @@ import {
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import type { CreatedInvitation, Member, Role } from '@parley/shared';
-import { IconDots, IconLink, IconMailForward, IconTrash, IconUserPlus } from '@tabler/icons-react';
+import type { CreatedInvitation, Member, Role, RoutingProfile } from '@parley/shared';
+import {
+  IconAdjustments,
+  IconDots,
+  IconLink,
+  IconMailForward,
+  IconTrash,
+  IconUserPlus,
+} from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useConfirm } from '../components/Confirm.tsx';
@@ -27,6 +34,7 @@ import { ApiError, del, patch, post } from '../lib/api.ts';
 import { errorMessage, fieldErrors } from '../lib/errors.ts';
 import { keys, useInvitations, useMembers } from '../lib/queries.ts';
 import { useReady } from '../lib/session.tsx';
+import { RoutingModal, useRoutingProfiles } from './AgentRouting.tsx';
 import { SectionHeader } from './SettingsScreen.tsx';
 
 const roles: Role[] = ['admin', 'supervisor', 'agent'];
@@ -130,7 +138,18 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
   );
 }
 
-function MemberRow({ member, isAdmin, me }: { member: Member; isAdmin: boolean; me: string }) {
+function MemberRow({
+  member,
+  isAdmin,
+  me,
+  profile,
+}: {
+  member: Member;
+  isAdmin: boolean;
+  me: string;
+  profile: RoutingProfile | undefined;
+}) {
+  const [routing, setRouting] = useState(false);
   const { t } = useI18n();
   const { account } = useReady();
   const queryClient = useQueryClient();
@@ -174,6 +193,23 @@ function MemberRow({ member, isAdmin, me }: { member: Member; isAdmin: boolean; 
         </div>
       </Group>
       <Group gap="sm" wrap="nowrap">
+        {profile ? (
+          <Text fz="xs" c="dimmed" data-testid="agent-load" visibleFrom="sm">
+            {t('agents.load', { load: profile.load, capacity: profile.capacity })}
+          </Text>
+        ) : null}
+        {isAdmin && profile ? (
+          <ActionIcon
+            variant="subtle"
+            color="gray"
+            aria-label={t('agents.routing')}
+            onClick={() => setRouting(true)}
+            data-testid="agent-routing"
+          >
+            <IconAdjustments size={16} />
+          </ActionIcon>
+        ) : null}
+        {routing && profile ? <RoutingModal profile={profile} onClose={() => setRouting(false)} /> : null}
         {isAdmin ? (
           <Select
             size="xs"
@@ -222,6 +258,7 @@ export function AgentsSettings({ isAdmin }: { isAdmin: boolean }) {
   const queryClient = useQueryClient();
   const members = useMembers(account.accountId);
   const invitations = useInvitations(account.accountId, isAdmin);
+  const profiles = useRoutingProfiles(account.accountId, isAdmin);
   const [inviting, setInviting] = useState(false);
   const revoke = useMutation({
     mutationFn: (id: string) => del(`/api/accounts/${account.accountId}/invitations/${id}`),
@@ -248,7 +285,13 @@ export function AgentsSettings({ isAdmin }: { isAdmin: boolean }) {
         {members.isPending
           ? [0, 1].map((i) => <Skeleton key={i} h={40} m="md" w="auto" />)
           : (members.data ?? []).map((m) => (
-              <MemberRow key={m.userId} member={m} isAdmin={isAdmin} me={session.user.id} />
+              <MemberRow
+                key={m.userId}
+                member={m}
+                isAdmin={isAdmin}
+                me={session.user.id}
+                profile={profiles.data?.find((p) => p.userId === m.userId)}
+              />
             ))}
       </Paper>
       {isAdmin && (invitations.data?.length ?? 0) > 0 ? (

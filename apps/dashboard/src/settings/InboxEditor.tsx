@@ -22,7 +22,7 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import type { Inbox, InboxSettings } from '@parley/shared';
+import type { BotSettings, Inbox, InboxSettings } from '@parley/shared';
 import {
   IconCheck,
   IconCode,
@@ -42,6 +42,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { keys, useInboxes, useInboxMembers, useMembers } from '../lib/queries.ts';
 import { linkHandler, useLocation } from '../lib/router.ts';
 import { useReady } from '../lib/session.tsx';
+import { BotSection, RoutingSection } from './InboxRouting.tsx';
 import { embedSnippet } from './snippet.ts';
 
 const originPattern = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
@@ -56,6 +57,17 @@ const swatches = [
   '#7c3aed',
   '#111827',
 ];
+
+const weekdayOrder = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/** An unused, empty webhook address would be refused by the server, so it is left out. */
+function cleanBot(bot: BotSettings): BotSettings {
+  const { webhook, ...rest } = bot;
+  const url = webhook?.url.trim() ?? '';
+  return url || bot.kind === 'webhook'
+    ? { ...rest, webhook: { url, timeoutMs: webhook?.timeoutMs ?? 5000 } }
+    : rest;
+}
 
 function Section({
   title,
@@ -326,6 +338,18 @@ export function InboxEditor({ inboxId, isAdmin }: { inboxId: string; isAdmin: bo
               color: draft.settings.color,
               position: draft.settings.position,
               allowedOrigins: draft.settings.allowedOrigins,
+              style: draft.settings.style,
+              returningWindowMinutes: draft.settings.returningWindowMinutes,
+              messagingCloseDays: draft.settings.messagingCloseDays,
+              autoAssign: draft.settings.autoAssign,
+              requiredSkills: draft.settings.requiredSkills,
+              businessHours: {
+                ...draft.settings.businessHours,
+                hours: [...draft.settings.businessHours.hours].sort(
+                  (a, b) => weekdayOrder.indexOf(a.day) - weekdayOrder.indexOf(b.day),
+                ),
+              },
+              bot: cleanBot(draft.settings.bot),
             },
           });
         }}
@@ -418,6 +442,9 @@ export function InboxEditor({ inboxId, isAdmin }: { inboxId: string; isAdmin: bo
               data-testid="allowed-origins"
             />
           </Section>
+
+          <RoutingSection settings={draft.settings} set={set} disabled={!isAdmin} />
+          <BotSection settings={draft.settings} set={set} disabled={!isAdmin} />
 
           {isAdmin ? (
             <Group justify="flex-end">

@@ -1,6 +1,6 @@
 import { Box, NavLink, ScrollArea, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { IconInbox, IconUser, IconUsers, IconUsersGroup } from '@tabler/icons-react';
+import { IconBolt, IconInbox, IconUser, IconUsers, IconUsersGroup } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { type MessageKey, useT } from '../i18n/index.tsx';
 import { linkHandler } from '../lib/router.ts';
@@ -9,12 +9,14 @@ import { AgentsSettings } from './AgentsSettings.tsx';
 import { InboxEditor } from './InboxEditor.tsx';
 import { InboxesSettings } from './InboxesSettings.tsx';
 import { ProfileSettings } from './ProfileSettings.tsx';
+import { RulesSettings } from './RulesSettings.tsx';
 import { TeamsSettings } from './TeamsSettings.tsx';
 
 const sections: Array<{ id: string; label: MessageKey; icon: ReactNode }> = [
   { id: 'inboxes', label: 'settings.inboxes', icon: <IconInbox size={18} stroke={1.7} /> },
   { id: 'agents', label: 'settings.agents', icon: <IconUsers size={18} stroke={1.7} /> },
   { id: 'teams', label: 'settings.teams', icon: <IconUsersGroup size={18} stroke={1.7} /> },
+  { id: 'rules', label: 'settings.rules', icon: <IconBolt size={18} stroke={1.7} /> },
   { id: 'profile', label: 'settings.profile', icon: <IconUser size={18} stroke={1.7} /> },
 ];
 
@@ -28,6 +30,7 @@ export function SettingsScreen({ section, id }: { section: string; id: string | 
   else if (section === 'inboxes') content = <InboxesSettings isAdmin={isAdmin} />;
   else if (section === 'agents') content = <AgentsSettings isAdmin={isAdmin} />;
   else if (section === 'teams') content = <TeamsSettings isAdmin={isAdmin} />;
+  else if (section === 'rules') content = <RulesSettings isAdmin={isAdmin} />;
   else content = <ProfileSettings />;
   return (
     <Box className="settings" data-phone={phone || undefined}>
