@@ -2,6 +2,7 @@ import type {
   CreateVisitorSessionBody,
   Message,
   publicInboxSchema,
+  QueueInfo,
   VisitorContextBody,
   VisitorConversation,
   VisitorSession,
@@ -112,6 +113,11 @@ export class ClientApi {
     message: OutgoingBody,
   ): Promise<{ message: Message; created: boolean }> {
     return this.request('POST', `/api/client/conversations/${conversationId}/messages`, message);
+  }
+
+  /** The conversation's place in the routing queue (also pushed live as `queue` frames). */
+  queue(conversationId: string): Promise<QueueInfo> {
+    return this.request('GET', `/api/client/conversations/${conversationId}/queue`);
   }
 
   markRead(conversationId: string, seq: number): Promise<{ lastReadSeq: number }> {

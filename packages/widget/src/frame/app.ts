@@ -38,6 +38,7 @@ const MAX_SUBSCRIPTIONS = 20;
 const TYPING_SEND_EVERY_MS = 3_000;
 const TYPING_IDLE_MS = 4_000;
 const AGENT_TYPING_TTL_MS = 8_000;
+const QUEUE_POLL_MS = 30_000;
 
 function isSession(value: unknown): value is StoredSession {
   return (
@@ -103,6 +104,7 @@ export class App {
   private typingIdle: ReturnType<typeof setTimeout> | null = null;
   private listeners: Array<() => void> = [];
   private scheduled = false;
+  private readonly queueTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(options: { base: string; inboxId: string; hostOrigin: string | null; kv?: KeyValue }) {
     this.inboxId = options.inboxId;
@@ -590,7 +592,16 @@ export class App {
         if (this.subscriptions.get(id) === frame.ref) {
           this.subscriptions.delete(id);
           this.following.add(id);
+          // Queue frames are not replayed: ask where we stand now that changes will reach us.
+          void this.askQueue(id);
         }
+        return;
+      }
+      case 'queue': {
+        const conversation = this.conversations.get(frame.conversationId);
+        if (!conversation) return;
+        conversation.setQueue(frame.position, frame.estimatedWaitSeconds);
+        this.changed();
         return;
       }
       case 'message': {
@@ -697,7 +708,33 @@ export class App {
     this.changed();
   }
 
+  /**
+   * Reads the conversation's place in the queue. Only the first 50 of an inbox's queue get a frame
+   * whenever the line moves, so a visitor further back asks again every half minute while waiting.
+   */
+  private async askQueue(id: string): Promise<void> {
+    const pending = this.queueTimers.get(id);
+    if (pending) clearTimeout(pending);
+    this.queueTimers.delete(id);
+    try {
+      const info = await this.api.queue(id);
+      const conversation = this.conversations.get(id);
+      if (!conversation) return;
+      conversation.setQueue(info.waiting ? info.position : null, info.estimatedWaitSeconds);
+      if (info.waiting && (info.position === null || info.position > 50)) {
+        this.queueTimers.set(
+          id,
+          setTimeout(() => void this.askQueue(id), QUEUE_POLL_MS),
+        );
+      }
+      this.changed();
+    } catch {
+      // Offline or gone: the next subscribe asks again.
+    }
+  }
+
   private onNewMessage(conversation: Timeline, message: Message): void {
+    if (message.senderKind === 'agent' && message.kind !== 'activity') conversation.connected = false;
     if (
       message.senderKind === 'contact' ||
       message.kind === 'activity' ||

@@ -49,6 +49,10 @@ const en = {
   talkToHuman: 'Talk to a human',
   humanRequested: 'You asked for a person. Someone from the team will reply here.',
   agentJoined: 'A person from the team joined the conversation.',
+  queuePosition: 'You are number {n} in the queue.',
+  queueWait: 'Estimated wait: about {m} min.',
+  queueWaitShort: 'Estimated wait: under a minute.',
+  queueConnected: 'You are connected. An agent will reply here shortly.',
 };
 
 export type Strings = typeof en;
@@ -103,6 +107,10 @@ const ptBR: Strings = {
   talkToHuman: 'Falar com um atendente',
   humanRequested: 'Você pediu para falar com uma pessoa. Alguém da equipe responderá aqui.',
   agentJoined: 'Um atendente da equipe entrou na conversa.',
+  queuePosition: 'Você é o número {n} na fila.',
+  queueWait: 'Espera estimada: cerca de {m} min.',
+  queueWaitShort: 'Espera estimada: menos de um minuto.',
+  queueConnected: 'Você está conectado. Um atendente responderá aqui em breve.',
 };
 
 const ru: Strings = {
@@ -154,6 +162,10 @@ const ru: Strings = {
   talkToHuman: 'Позвать оператора',
   humanRequested: 'Вы попросили позвать человека. Сотрудник ответит здесь.',
   agentJoined: 'К разговору подключился сотрудник.',
+  queuePosition: 'Вы {n}-й в очереди.',
+  queueWait: 'Ожидание: около {m} мин.',
+  queueWaitShort: 'Ожидание: меньше минуты.',
+  queueConnected: 'Вас соединили. Сотрудник скоро ответит здесь.',
 };
 
 const dictionaries: Record<Locale, Strings> = { en, 'pt-BR': ptBR, ru };

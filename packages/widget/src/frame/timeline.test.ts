@@ -129,3 +129,20 @@ test('the bot phase follows the thread: its activity items, and an agent reply a
   timeline.refresh(conversation({ botPhase: 'requested', lastSeq: 9 }));
   assert.equal(timeline.botPhase, 'requested');
 });
+
+test('the queue place follows frames, and leaving the queue to an agent reads as connected', () => {
+  const timeline = new Timeline(conversation({ status: 'new' }), 0);
+  assert.equal(timeline.queue, null);
+  // Not waiting from the start (e.g. assigned at once) is not "connected": nothing was announced.
+  timeline.setQueue(null, null);
+  assert.equal(timeline.connected, false);
+  timeline.setQueue(2, 240);
+  assert.deepEqual(timeline.queue, { position: 2, waitSeconds: 240 });
+  timeline.setQueue(1, null);
+  assert.deepEqual(timeline.queue, { position: 1, waitSeconds: null });
+  timeline.setQueue(null, null);
+  assert.equal(timeline.queue, null);
+  assert.equal(timeline.connected, true);
+  timeline.setQueue(1, 30);
+  assert.equal(timeline.connected, false);
+});

@@ -41,6 +41,22 @@ export class Timeline {
     this.phaseSeq = conversation.lastSeq;
   }
 
+  /** The place in the routing queue while the conversation waits for an agent; null otherwise. */
+  queue: { position: number; waitSeconds: number | null } | null = null;
+  /** It left the queue to an agent and no agent has written yet. */
+  connected = false;
+
+  /** Applies a `queue` frame or answer: a position while waiting, null once it is no longer waiting. */
+  setQueue(position: number | null, waitSeconds: number | null): void {
+    if (position !== null) {
+      this.queue = { position, waitSeconds };
+      this.connected = false;
+    } else {
+      if (this.queue) this.connected = true;
+      this.queue = null;
+    }
+  }
+
   /** Refreshes the summary from a REST answer without moving the stream cursor. */
   refresh(conversation: VisitorConversation): void {
     this.status = conversation.status;

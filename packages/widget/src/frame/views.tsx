@@ -41,6 +41,17 @@ function buttonsOf(m: Message): Array<{ id: string; label: string }> {
 }
 
 /** The text of a bot phase item, or null for one the visitor need not see. */
+/** The visitor's place in line and the estimated wait, or that an agent has the conversation now. */
+function queueText(timeline: Timeline, t: App['t']): string | null {
+  if (timeline.queue) {
+    const wait = timeline.queue.waitSeconds;
+    const place = format(t.queuePosition, { n: timeline.queue.position });
+    if (wait === null) return place;
+    return `${place} ${wait < 60 ? t.queueWaitShort : format(t.queueWait, { m: Math.round(wait / 60) })}`;
+  }
+  return timeline.connected ? t.queueConnected : null;
+}
+
 function phaseText(m: Message, t: App['t']): string | null | undefined {
   if (m.kind !== 'activity' || m.attributes.type !== 'bot_phase') return undefined;
   if (m.attributes.to === 'requested') return t.humanRequested;
@@ -380,6 +391,7 @@ class ThreadScreen implements Screen {
   private readonly cache = new Map<string, { node: Node; sig: string }>();
   private readonly footer: HTMLElement;
   private readonly notice: HTMLElement;
+  private readonly queueLine: HTMLElement;
   private readonly botBar: HTMLElement;
   private readonly humanButton: HTMLButtonElement;
   private footerMode: 'composer' | 'prechat' | 'verify' | null = null;
@@ -397,6 +409,9 @@ class ThreadScreen implements Screen {
       </section>
     ) as HTMLElement;
     this.notice = (<p class="pw-notice" hidden />) as HTMLElement;
+    this.queueLine = (
+      <p class="pw-notice pw-queue" role="status" aria-live="polite" hidden />
+    ) as HTMLElement;
     this.footer = (<div class="pw-footer" />) as HTMLElement;
     // While a bot holds the conversation the visitor can always ask for a person.
     this.humanButton = (
@@ -414,6 +429,7 @@ class ThreadScreen implements Screen {
     this.el = (
       <div class="pw-thread">
         {this.scroller}
+        {this.queueLine}
         {this.notice}
         {this.botBar}
         {this.footer}
@@ -546,6 +562,10 @@ class ThreadScreen implements Screen {
     }
 
     const closed = timeline?.status === 'closed';
+    const queued = !closed && timeline ? queueText(timeline, t) : null;
+    this.queueLine.hidden = queued === null;
+    // Rewriting the same text would make screen readers announce it again.
+    if ((queued ?? '') !== this.queueLine.textContent) this.queueLine.textContent = queued ?? '';
     this.notice.hidden = !closed;
     this.notice.textContent = closed ? t.closedNotice : '';
     this.botBar.hidden = closed || timeline?.botPhase !== 'bot' || answering || menuOffersHuman;
