@@ -14,7 +14,7 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import type { BotPhase, Conversation, Priority } from '@parley/shared';
+import type { BotPhase, Conversation, ConversationStatus, Priority } from '@parley/shared';
 import {
   IconArrowsExchange,
   IconClockPause,
@@ -38,6 +38,16 @@ type Action =
   | { kind: 'snooze'; until: string }
   | { kind: 'transfer'; assigneeId?: string; teamId?: string; note?: string }
   | { kind: 'accept' };
+
+/** The server's allowed changes (modules/conversations/status.ts), so the menu offers only those. */
+const allowed: Record<ConversationStatus, readonly ConversationStatus[]> = {
+  new: ['open', 'pending', 'on_hold', 'solved'],
+  open: ['pending', 'on_hold', 'solved'],
+  pending: ['open', 'on_hold', 'solved'],
+  on_hold: ['open', 'pending', 'solved'],
+  solved: ['open', 'closed'],
+  closed: [],
+};
 
 const priorities: Priority[] = ['low', 'normal', 'high', 'urgent'];
 const priorityColors: Record<Priority, string> = {
@@ -183,7 +193,9 @@ export function ConversationActions({
     if (a.kind === 'snooze' || a.kind === 'transfer') setModal(null);
   });
   const closed = conversation.status === 'closed';
-  const statusTargets = (['open', 'pending', 'on_hold'] as const).filter((s) => s !== conversation.status);
+  const statusTargets = (['open', 'pending', 'on_hold'] as const).filter((s) =>
+    allowed[conversation.status].includes(s),
+  );
   return (
     <>
       <Menu position="bottom-end" width={230} withinPortal shadow="md" disabled={closed}>
