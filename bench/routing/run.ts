@@ -27,7 +27,11 @@ import type { AccountActor } from '../../apps/server/src/auth/principal.ts';
 import { loadEnv } from '../../apps/server/src/env.ts';
 import { newId } from '../../apps/server/src/lib/ids.ts';
 import { changeStatus } from '../../apps/server/src/modules/conversations/commands.ts';
-import { CANDIDATES_SQL, routeConversation } from '../../apps/server/src/modules/routing/router.ts';
+import {
+  CANDIDATES_SQL,
+  PICK_QUEUED_SQL,
+  routeConversation,
+} from '../../apps/server/src/modules/routing/router.ts';
 import { startServer } from '../../apps/server/src/server.ts';
 
 const { values: args } = parseArgs({
@@ -298,7 +302,7 @@ async function main() {
       process.stdout.write(
         `burst ${burst + 1}: ${ids.length} routed in ${run.seconds.toFixed(2)} s (${Math.round(ids.length / run.seconds)}/s)\n`,
       );
-      if (burst === 0 && args.explain) {
+      if (burst === 1 && args.explain) {
         await monitor.stop();
         await explain(pool, world, all);
         return;
@@ -424,8 +428,7 @@ async function main() {
   }
 }
 
-async function explain(pool: pg.Pool, world: World, ids: string[]) {
-  await insertBurst(pool, world, ids.length, 1000);
+async function explain(pool: pg.Pool, world: World, _ids: string[]) {
   const show = async (label: string, text: string, values: unknown[]) => {
     const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`explain analyze ${text}`, values);
     process.stdout.write(`\n-- ${label}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
@@ -435,6 +438,8 @@ async function explain(pool: pg.Pool, world: World, ids: string[]) {
   await show('candidates, statistics as left by the bulk load', candidatesSql, values);
   await pool.query('analyze');
   await show('candidates, after analyze', candidatesSql, values);
+  const agent = world.agents[0]?.userId;
+  await show('the queue head for one agent', PICK_QUEUED_SQL(true), [world.accountId, agent, '[]', '[]']);
 }
 
 function render(r: Record<string, unknown>): string {

@@ -94,7 +94,11 @@ export async function listQueue(ctx: AppContext, actor: AccountActor) {
 
 // ---- pushing places ---------------------------------------------------------------------------
 
-const DEBOUNCE_MS = 50;
+/**
+ * Places are recomputed at most this often per inbox: computing them sorts the inbox's whole queue, and
+ * under a burst of arrivals that would otherwise run continuously.
+ */
+const DEBOUNCE_MS = 500;
 const timers = new WeakMap<AppContext, Map<string, NodeJS.Timeout>>();
 
 /**

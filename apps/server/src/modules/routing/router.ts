@@ -325,12 +325,15 @@ export async function ensureQueued(
   conv: RoutableRow,
   reason: string,
 ): Promise<boolean> {
-  const rows = await exec.query<{ id: string }>(
-    `update conversations set queued_at = $2::timestamptz, version = version + 1, feed_xid = pg_current_xact_id()
-     where id = $1::uuid and queued_at is null returning id`,
+  // The new state for the feed comes back from the update itself.
+  const rows = await exec.query<{ conversation: Record<string, unknown>; contact_name: string | null }>(
+    `update conversations c set queued_at = $2::timestamptz, version = version + 1, feed_xid = pg_current_xact_id()
+     where c.id = $1::uuid and c.queued_at is null
+     returning row_to_json(c) as conversation, (select name from contacts where contacts.id = c.contact_id) as contact_name`,
     [conv.id, iso(now)],
   );
-  if (rows.length === 0) return false;
+  const row = rows[0];
+  if (!row) return false;
   await recordEventRaw(exec, pending, {
     accountId: conv.account_id,
     conversationId: conv.id,
@@ -339,7 +342,13 @@ export async function ensureQueued(
     actor: { kind: 'system', id: null },
     payload: { reason, priority: conv.priority, teamId: conv.team_id },
   });
-  await pushConversation(exec, pending, conv.id);
+  const conversation = presentConversation(conversationRowFromSql(row.conversation), row.contact_name);
+  pending.add({
+    t: 'conversation',
+    accountId: conversation.accountId,
+    inboxId: conversation.inboxId,
+    conversation,
+  });
   return true;
 }
 
@@ -512,11 +521,19 @@ async function pickQueued(
   skip: string[],
   skipLocked: boolean,
 ): Promise<RoutableRow | undefined> {
-  return first<RoutableRow & Record<string, unknown>>(
-    exec,
-    `select ${ROUTABLE_COLUMNS.split(',')
-      .map((c) => `c.${c.trim()}`)
-      .join(', ')}
+  return first<RoutableRow & Record<string, unknown>>(exec, PICK_QUEUED_SQL(skipLocked), [
+    accountId,
+    userId,
+    JSON.stringify(fullChannels),
+    JSON.stringify(skip),
+  ]);
+}
+
+/** $1 account, $2 agent, $3 channels where the agent is full (jsonb), $4 conversations to skip (jsonb). */
+export const PICK_QUEUED_SQL = (skipLocked: boolean) =>
+  `select ${ROUTABLE_COLUMNS.split(',')
+    .map((c) => `c.${c.trim()}`)
+    .join(', ')}
      from conversations c
      join inboxes i on i.id = c.inbox_id
      join account_members m on m.account_id = c.account_id and m.user_id = $2::uuid
@@ -528,16 +545,14 @@ async function pickQueued(
        and c.id::text not in (select jsonb_array_elements_text($4::jsonb))
        and m.skills @> c.required_skills
        and m.skills @> coalesce(i.settings -> 'requiredSkills', '[]'::jsonb)
+       -- Uncorrelated, so each is computed once for the whole queue rather than once per waiting row.
        and case when c.team_id is null
-             then exists (select 1 from inbox_members im where im.inbox_id = c.inbox_id and im.user_id = $2::uuid)
-             else exists (select 1 from team_members tm where tm.team_id = c.team_id and tm.user_id = $2::uuid)
+             then c.inbox_id in (select im.inbox_id from inbox_members im where im.user_id = $2::uuid)
+             else c.team_id in (select tm.team_id from team_members tm where tm.user_id = $2::uuid)
            end
      order by ${PRIORITY_RANK_SQL('c')}, c.queued_at, c.number
      limit 1
-     for update of c ${skipLocked ? 'skip locked' : ''}`,
-    [accountId, userId, JSON.stringify(fullChannels), JSON.stringify(skip)],
-  );
-}
+     for update of c ${skipLocked ? 'skip locked' : ''}`;
 
 /**
  * Capacity grew for an agent (a conversation of theirs left new/open, they came online, their capacity
