@@ -162,6 +162,8 @@ export const en = {
   'bot.phase.accepted': 'Agent took over',
   'bot.accept': 'Accept',
   'bot.takeOver': 'Take over',
+  'bot.strip.bot': 'The bot is answering this conversation.',
+  'bot.strip.requested': 'The customer asked for a person.',
   'bot.accepted': 'You have the conversation; the bot is silent.',
   'status.change': 'Status',
   'status.to.open': 'Open',

@@ -165,6 +165,8 @@ export const ptBR: Dictionary = {
   'bot.phase.accepted': 'Agente assumiu',
   'bot.accept': 'Aceitar',
   'bot.takeOver': 'Assumir',
+  'bot.strip.bot': 'O bot está respondendo esta conversa.',
+  'bot.strip.requested': 'O cliente pediu uma pessoa.',
   'bot.accepted': 'A conversa é sua; o bot ficou em silêncio.',
   'status.change': 'Status',
   'status.to.open': 'Abrir',

@@ -166,6 +166,8 @@ export const ru: Dictionary = {
   'bot.phase.accepted': 'Агент принял',
   'bot.accept': 'Принять',
   'bot.takeOver': 'Перехватить',
+  'bot.strip.bot': 'Бот отвечает в этом разговоре.',
+  'bot.strip.requested': 'Клиент просит человека.',
   'bot.accepted': 'Разговор ваш, бот молчит.',
   'status.change': 'Статус',
   'status.to.open': 'Открыть',

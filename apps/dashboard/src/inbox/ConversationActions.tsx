@@ -9,6 +9,7 @@ import {
   SegmentedControl,
   Select,
   Stack,
+  Text,
   Textarea,
   TextInput,
   Tooltip,
@@ -127,24 +128,45 @@ export function BotPhaseBadge({ phase }: { phase: BotPhase | null }) {
   );
 }
 
-/** "Accept" when a customer asked for a person, "Take over" while the bot is still answering. */
-export function AcceptButton({ accountId, conversation }: { accountId: string; conversation: Conversation }) {
+/**
+ * While the bot holds the conversation: a strip under the header saying so, with "Accept" when the
+ * customer asked for a person and "Take over" while the bot is still answering.
+ */
+export function BotStrip({ accountId, conversation }: { accountId: string; conversation: Conversation }) {
   const t = useT();
   const action = useConversationAction(accountId, conversation.id);
   if (conversation.botPhase !== 'bot' && conversation.botPhase !== 'requested') return null;
   if (conversation.status === 'closed') return null;
   const requested = conversation.botPhase === 'requested';
   return (
-    <Button
-      color={requested ? 'orange' : 'violet'}
-      variant={requested ? 'filled' : 'light'}
-      leftSection={<IconUserCheck size={16} />}
-      loading={action.isPending}
-      onClick={() => action.mutate({ kind: 'accept' })}
-      data-testid="bot-accept"
+    <Group
+      gap="sm"
+      px="md"
+      py={8}
+      wrap="nowrap"
+      data-testid="bot-strip"
+      style={{
+        flex: 'none',
+        background: `var(--mantine-color-${requested ? 'orange' : 'violet'}-0)`,
+        borderBottom: `1px solid var(--mantine-color-${requested ? 'orange' : 'violet'}-2)`,
+      }}
     >
-      {requested ? t('bot.accept') : t('bot.takeOver')}
-    </Button>
+      <IconRobot size={18} color={`var(--mantine-color-${requested ? 'orange' : 'violet'}-7)`} />
+      <Text fz="sm" fw={500} style={{ flex: 1 }}>
+        {t(`bot.strip.${conversation.botPhase}`)}
+      </Text>
+      <Button
+        size="compact-sm"
+        color={requested ? 'orange' : 'violet'}
+        variant={requested ? 'filled' : 'light'}
+        leftSection={<IconUserCheck size={14} />}
+        loading={action.isPending}
+        onClick={() => action.mutate({ kind: 'accept' })}
+        data-testid="bot-accept"
+      >
+        {requested ? t('bot.accept') : t('bot.takeOver')}
+      </Button>
+    </Group>
   );
 }
 

@@ -5,7 +5,7 @@ import { IconArrowLeft, IconCheck, IconLayoutSidebarRight, IconRefresh } from '@
 import { PersonAvatar, StatusBadge } from '../components/common.tsx';
 import { useT } from '../i18n/index.tsx';
 import { AssigneeMenu } from './AssigneeMenu.tsx';
-import { AcceptButton, BotPhaseBadge, ConversationActions } from './ConversationActions.tsx';
+import { BotPhaseBadge, ConversationActions } from './ConversationActions.tsx';
 
 /**
  * Who the customer is and what can be done with the conversation. The header's own width decides how
@@ -75,7 +75,6 @@ export function ConversationHeader({
         </Box>
       </Group>
       <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
-        <AcceptButton accountId={accountId} conversation={conversation} />
         <AssigneeMenu accountId={accountId} conversation={conversation} me={me} compact={!roomy} />
         {statusAction ? (
           <Tooltip label={`${statusAction.label} (E)`}>

@@ -13,7 +13,7 @@ import { openConversation } from '../lib/focus.ts';
 import { actionErrorMessage } from './action-errors.ts';
 import { Composer, type ComposerHandle } from './Composer.tsx';
 import { ContactPanel } from './ContactPanel.tsx';
-import { HandoffNote } from './ConversationActions.tsx';
+import { BotStrip, HandoffNote } from './ConversationActions.tsx';
 import { ConversationHeader } from './ConversationHeader.tsx';
 import { dismissAlerts } from './feed.ts';
 import { MessageList } from './MessageList.tsx';
@@ -169,6 +169,7 @@ export function ConversationPane({
           panelActive={showPanel}
           onDetails={() => (wide ? setPanelOpen((v) => !v) : setDrawer(true))}
         />
+        <BotStrip accountId={accountId} conversation={conversation} />
         <HandoffNote conversation={conversation} />
         {thread.status === 'loading' ? (
           <Center style={{ flex: 1 }}>
