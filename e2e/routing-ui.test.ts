@@ -110,6 +110,7 @@ describe('routing and the bot phase in the dashboard', () => {
     const after = await conversation(conversationId);
     assert.equal(after.status, 'solved');
     assert.equal(after.botPhase, 'bot');
+    await page.getByText('The bot has the conversation again').waitFor();
     await screenshot(page, 'routing-03-resolved-bot-back');
     assert.deepEqual(problems, []);
     await context.close();

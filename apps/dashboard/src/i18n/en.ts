@@ -162,6 +162,9 @@ export const en = {
   'bot.phase.accepted': 'Agent took over',
   'bot.accept': 'Accept',
   'bot.takeOver': 'Take over',
+  'activity.bot_phase.bot': 'The bot has the conversation again',
+  'activity.bot_phase.requested': 'The customer asked for a person',
+  'activity.bot_phase.accepted': 'An agent took over from the bot',
   'bot.strip.bot': 'The bot is answering this conversation.',
   'bot.strip.requested': 'The customer asked for a person.',
   'bot.accepted': 'You have the conversation; the bot is silent.',
@@ -424,8 +427,8 @@ export const en = {
   'ruleSettings.actions': 'Then',
   'ruleSettings.actionType': 'Action',
   'ruleSettings.addAction': 'Add action',
-  'ruleSettings.conditionsCount': 'conditions',
-  'ruleSettings.actionsCount': 'actions',
+  'ruleSettings.conditionsCount': 'conditions: {n}',
+  'ruleSettings.actionsCount': 'actions: {n}',
   'ruleSettings.condition.inbox': 'Inbox is',
   'ruleSettings.condition.channel': 'Channel is',
   'ruleSettings.condition.tag': 'Has tag',
@@ -458,6 +461,7 @@ export const en = {
   'tagSettings.help': 'Tags label conversations and contacts; rules can add, remove and test them.',
   'tagSettings.empty': 'No tags yet.',
   'tagSettings.name': 'New tag',
+  'tagSettings.color': 'Colour',
   'tagSettings.confirmDelete': 'Delete this tag? It is removed from every conversation and contact.',
 } as const;
 

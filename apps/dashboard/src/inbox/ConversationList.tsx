@@ -21,7 +21,7 @@ import { useT } from '../i18n/index.tsx';
 import { notificationPermission, requestNotificationPermission } from '../lib/alerts.ts';
 import { unreadOf } from '../lib/conversation-store.ts';
 import { linkHandler, navigate } from '../lib/router.ts';
-import type { ListFilter, View } from './list-state.ts';
+import { botViews, type ListFilter, lifecycleViews, primaryViews, type View } from './list-state.ts';
 
 export function hrefFor(filter: ListFilter, conversationId?: string): string {
   const params = new URLSearchParams();
@@ -145,14 +145,29 @@ export function ConversationList({
             : t(`views.${filter.view}`)}
         </Title>
         {compactViews ? (
-          <SegmentedControl
-            fullWidth
-            size="xs"
-            mb="xs"
-            value={filter.view}
-            onChange={(value) => go({ view: value as View })}
-            data={(['mine', 'unassigned', 'all'] as const).map((v) => ({ value: v, label: t(`views.${v}`) }))}
-          />
+          <>
+            <SegmentedControl
+              fullWidth
+              size="xs"
+              mb="xs"
+              value={filter.view}
+              onChange={(value) => go({ view: value as View })}
+              data={primaryViews.map((v) => ({ value: v, label: t(`views.${v}`) }))}
+            />
+            {/* The bot and lifecycle views do not fit the switcher; narrow screens pick them here. */}
+            <Select
+              size="xs"
+              mb="xs"
+              aria-label={t('views.title')}
+              data={[...botViews, ...lifecycleViews].map((v) => ({ value: v, label: t(`views.${v}`) }))}
+              value={(primaryViews as readonly string[]).includes(filter.view) ? null : filter.view}
+              placeholder={`${t('views.botSection')} · ${t('views.lifecycleSection')}`}
+              onChange={(value) => {
+                if (value) go({ view: value as View });
+              }}
+              data-testid="more-views"
+            />
+          </>
         ) : null}
         <Group gap="xs" grow>
           <Select

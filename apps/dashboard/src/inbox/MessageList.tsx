@@ -81,6 +81,9 @@ function activityText(
         priority: priority ? t(`priority.${priority}`) : (to ?? ''),
       });
     }
+    case 'bot_phase':
+      if (to === 'bot' || to === 'requested' || to === 'accepted') return t(`activity.bot_phase.${to}`);
+      return t('activity.generic', { name: who, text: message.body });
     default:
       return t('activity.generic', { name: who, text: message.body });
   }
