@@ -29,6 +29,7 @@ import { newId } from '../../apps/server/src/lib/ids.ts';
 import { changeStatus } from '../../apps/server/src/modules/conversations/commands.ts';
 import {
   CANDIDATES_SQL,
+  LOAD_OF,
   PICK_QUEUED_SQL,
   routeConversation,
 } from '../../apps/server/src/modules/routing/router.ts';
@@ -351,7 +352,8 @@ async function main() {
       invariant: { ...invariant, finalViolations: final.rows[0]?.n ?? 0 },
     };
 
-    // 2. Baseline: one statement picks the least-loaded agent and assigns, no lock; same bursts, same data.
+    // 2. Baseline: one statement picks the least-loaded agent (the same load count as Parley's) and
+    //    assigns it, without locks or a journal; same conversations, same concurrency.
     await resetRouting(pool, world.accountId);
     const naiveMonitor = new Monitor(pool, world.accountId);
     const naive = await timed(all, async (id) => {
@@ -362,8 +364,8 @@ async function main() {
            queued_at = case when pick.user_id is null then now() end
          from (select (
            select m.user_id from account_members m
-           cross join lateral (select count(*) as total from conversations x
-                               where x.assignee_id = m.user_id and x.status in ('new', 'open')) l
+           cross join lateral (select count(*) as total from conversations c join inboxes i on i.id = c.inbox_id
+                               where ${LOAD_OF('m.user_id', 'm.account_id')}) l
            where m.account_id = $2 and m.availability = 'online' and l.total < m.capacity
              and m.skills @> (select required_skills from conversations where id = $1)
              and exists (select 1 from inbox_members im where im.inbox_id = $3 and im.user_id = m.user_id)
