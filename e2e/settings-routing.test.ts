@@ -122,7 +122,11 @@ describe('routing settings in the dashboard', () => {
       await page.getByLabel('Close solved conversations after (days, 1–28)', { exact: true }).inputValue(),
       '7',
     );
-    await screenshot(page, 'settings-routing-02-inbox');
+    await page
+      .locator('.mantine-Paper-root', {
+        has: page.getByRole('heading', { name: 'Conversations and routing' }),
+      })
+      .screenshot({ path: 'test-results/screenshots/settings-routing-02-routing.png' });
   });
 
   test("an agent's capacity, per-channel capacity and skills", async () => {
@@ -194,6 +198,11 @@ describe('routing settings in the dashboard', () => {
       rules = (await api.get(`${base()}/rules`)).body.rules as Rule[];
       return rules[0]?.enabled === false;
     }, 'the rule is disabled');
+    await assertEventually(
+      async () => !(await page.getByTestId('rule-row').getByRole('switch', { name: 'Enabled' }).isChecked()),
+      'the list shows it disabled',
+    );
+    await page.waitForTimeout(300);
     await screenshot(page, 'settings-routing-05-rules-list');
 
     // Edit: rename.

@@ -558,6 +558,7 @@ function TagsPanel({ isAdmin }: { isAdmin: boolean }) {
             color={tag.color}
             variant="light"
             size="lg"
+            tt="none"
             rightSection={
               isAdmin ? (
                 <ActionIcon
@@ -593,7 +594,13 @@ function TagsPanel({ isAdmin }: { isAdmin: boolean }) {
               onChange={(e) => setName(e.currentTarget.value)}
               name="tagName"
             />
-            <ColorInput label={t('inboxes.color')} value={color} onChange={setColor} format="hex" w={140} />
+            <ColorInput
+              label={t('tagSettings.color')}
+              value={color}
+              onChange={setColor}
+              format="hex"
+              w={140}
+            />
             <Button type="submit" loading={create.isPending} disabled={!name.trim()} data-testid="create-tag">
               {t('common.create')}
             </Button>
@@ -617,8 +624,13 @@ export function RulesSettings({ isAdmin }: { isAdmin: boolean }) {
   const refresh = () => queryClient.invalidateQueries({ queryKey: rulesKey(account.accountId) });
   const toggle = useMutation({
     mutationFn: (rule: Rule) =>
-      patch(`/api/accounts/${account.accountId}/rules/${rule.id}`, { enabled: !rule.enabled }),
-    onSuccess: () => void refresh(),
+      patch<{ rule: Rule }>(`/api/accounts/${account.accountId}/rules/${rule.id}`, {
+        enabled: !rule.enabled,
+      }),
+    onSuccess: ({ rule: saved }) =>
+      queryClient.setQueryData<Rule[]>(rulesKey(account.accountId), (list) =>
+        list?.map((r) => (r.id === saved.id ? saved : r)),
+      ),
     onError: (error) => notifications.show({ color: 'red', message: errorMessage(error, t) }),
   });
   const remove = useMutation({
@@ -667,8 +679,9 @@ export function RulesSettings({ isAdmin }: { isAdmin: boolean }) {
             <div>
               <Text fw={600}>{rule.name}</Text>
               <Text fz="xs" c="dimmed">
-                {t(`ruleSettings.event.${rule.event}`)} · {rule.conditions.length}{' '}
-                {t('ruleSettings.conditionsCount')} · {rule.actions.length} {t('ruleSettings.actionsCount')}
+                {t(`ruleSettings.event.${rule.event}`)} ·{' '}
+                {t('ruleSettings.conditionsCount', { n: rule.conditions.length })} ·{' '}
+                {t('ruleSettings.actionsCount', { n: rule.actions.length })}
               </Text>
             </div>
             <Group gap="xs" wrap="nowrap">
