@@ -93,7 +93,8 @@ export async function snoozeConversation(
         author: authorOf(actor),
         kind: 'activity',
         body: 'snoozed',
-        private: false,
+        // Internal to the team: customers see status changes and who joins, not this.
+        private: true,
         clientMsgId: null,
         attributes: { type: 'snoozed', until: until.toISOString(), status: body.status },
       });
@@ -151,7 +152,8 @@ export async function changePriority(
       author: options.author ?? authorOf(actor),
       kind: 'activity',
       body: `priority:${priority}`,
-      private: false,
+      // Internal to the team: customers see status changes and who joins, not this.
+      private: true,
       clientMsgId: null,
       attributes: { type: 'priority_changed', from: conv.priority, to: priority },
     });

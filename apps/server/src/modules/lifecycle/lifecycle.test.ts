@@ -287,7 +287,7 @@ describe('snooze, priority, history', () => {
   test('priority is set through the API, journaled and shown in the thread', async () => {
     const account = await makeAccount(server);
     const agent = await loginAs(server, account.admin.email);
-    const { conversationId } = await customerWrites(server, account.inboxId);
+    const { visitor, conversationId } = await customerWrites(server, account.inboxId);
     const url = `${base(account.accountId)}/${conversationId}/priority`;
     const res = await agent.post(url, { priority: 'urgent' });
     assert.equal(res.status, 200, res.text);
@@ -300,6 +300,9 @@ describe('snooze, priority, history', () => {
     assert.ok(
       (await journeyOf(server, conversationId)).some((e) => e.type === 'conversation.priority_changed'),
     );
+    // Internal to the team: the customer's thread does not show it.
+    const customerView = await visitor.get(`/api/client/conversations/${conversationId}/messages`);
+    assert.ok(!customerView.text.includes('priority_changed'));
   });
 
   test('after 24 hours without activity a conversation is in the History view', async () => {

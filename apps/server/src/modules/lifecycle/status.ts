@@ -217,7 +217,8 @@ export async function reclaim(
       author: SYSTEM_AUTHOR,
       kind: 'activity',
       body: 'unassigned',
-      private: false,
+      // Internal to the team: customers see status changes and who joins, not this.
+      private: true,
       clientMsgId: null,
       attributes: { type: 'unassigned', previousAssigneeId: holder, reason: refusal },
     });

@@ -204,7 +204,8 @@ export async function transferConversation(
         author: actorAuthor(actor),
         kind: 'activity',
         body: 'transferred',
-        private: false,
+        // Internal to the team: customers see status changes and who joins, not this.
+        private: true,
         clientMsgId: null,
         attributes: {
           type: 'transferred',
@@ -252,7 +253,8 @@ export async function unassignConversation(
       author: actorAuthor(actor),
       kind: 'activity',
       body: 'unassigned',
-      private: false,
+      // Internal to the team: customers see status changes and who joins, not this.
+      private: true,
       clientMsgId: null,
       attributes: { type: 'unassigned', previousAssigneeId: conv.assignee_id, reason: 'manual' },
     });

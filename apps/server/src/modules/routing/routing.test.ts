@@ -375,6 +375,9 @@ describe('assignment API', () => {
       note: 'VIP',
     });
     assert.equal(res.status, 200, res.text);
+    const thread = await threadOf(from.client, account.accountId, conversationId);
+    const transferred = thread.find((m) => m.attributes.type === 'transferred');
+    assert.equal(transferred?.private, true, 'team transfers are internal');
     const row = await rowOf(server, conversationId);
     assert.equal(row.assignee_id, teammate.userId);
     assert.equal(row.team_id, team);
