@@ -189,6 +189,24 @@ async function resetRouting(pool: pg.Pool, accountId: string) {
   await pool.query(`delete from jobs where key like 'close:%'`);
 }
 
+/** The baseline: one statement ranks the agents by the same load count and assigns, with no lock. */
+const NAIVE_SQL = `
+  with pick as materialized (
+    select (
+      select m.user_id from account_members m
+      cross join lateral (select count(*) as total from conversations c join inboxes i on i.id = c.inbox_id
+                          where ${LOAD_OF('m.user_id', 'm.account_id')}) l
+      where m.account_id = $2 and m.availability = 'online' and l.total < m.capacity
+        and m.skills @> (select required_skills from conversations where id = $1)
+        and exists (select 1 from inbox_members im where im.inbox_id = $3 and im.user_id = m.user_id)
+      order by l.total, m.user_id limit 1) as user_id)
+  update conversations set
+    assignee_id = pick.user_id,
+    assigned_at = case when pick.user_id is not null then now() end,
+    queued_at = case when pick.user_id is null then now() end
+  from pick
+  where conversations.id = $1`;
+
 // ---- the runs --------------------------------------------------------------------------------------
 
 interface Throughput {
@@ -357,22 +375,7 @@ async function main() {
     await resetRouting(pool, world.accountId);
     const naiveMonitor = new Monitor(pool, world.accountId);
     const naive = await timed(all, async (id) => {
-      await pool.query(
-        `update conversations c set
-           assignee_id = pick.user_id,
-           assigned_at = case when pick.user_id is not null then now() end,
-           queued_at = case when pick.user_id is null then now() end
-         from (select (
-           select m.user_id from account_members m
-           cross join lateral (select count(*) as total from conversations c join inboxes i on i.id = c.inbox_id
-                               where ${LOAD_OF('m.user_id', 'm.account_id')}) l
-           where m.account_id = $2 and m.availability = 'online' and l.total < m.capacity
-             and m.skills @> (select required_skills from conversations where id = $1)
-             and exists (select 1 from inbox_members im where im.inbox_id = $3 and im.user_id = m.user_id)
-           order by l.total, m.user_id limit 1) as user_id) pick
-         where c.id = $1`,
-        [id, world.accountId, world.inboxId],
-      );
+      await pool.query(NAIVE_SQL, [id, world.accountId, world.inboxId]);
     });
     const naiveInvariant = await naiveMonitor.stop();
     const naiveFinal = await pool.query<{ n: number; worst: number }>(OVER_CAPACITY, [world.accountId]);
@@ -442,6 +445,8 @@ async function explain(pool: pg.Pool, world: World, _ids: string[]) {
   await show('candidates, after analyze', candidatesSql, values);
   const agent = world.agents[0]?.userId;
   await show('the queue head for one agent', PICK_QUEUED_SQL(true), [world.accountId, agent, '[]', '[]']);
+  const [next] = await insertBurst(pool, world, 100_000, 1);
+  await show('the naive baseline statement', NAIVE_SQL, [next, world.accountId, world.inboxId]);
 }
 
 function render(r: Record<string, unknown>): string {
