@@ -620,6 +620,8 @@ export function RulesSettings({ isAdmin }: { isAdmin: boolean }) {
   const rules = useQuery({
     queryKey: rulesKey(account.accountId),
     queryFn: async () => (await get<{ rules: Rule[] }>(`/api/accounts/${account.accountId}/rules`)).rules,
+    // Only admins may read rules; others see the tags and a note instead of a refusal.
+    enabled: isAdmin,
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: rulesKey(account.accountId) });
   const toggle = useMutation({
@@ -666,7 +668,7 @@ export function RulesSettings({ isAdmin }: { isAdmin: boolean }) {
         }
       />
       {!isAdmin ? <Alert color="gray">{t('settings.adminOnly')}</Alert> : null}
-      {rules.isPending ? <Skeleton h={120} radius="lg" /> : null}
+      {isAdmin && rules.isPending ? <Skeleton h={120} radius="lg" /> : null}
       {rules.isError ? <Alert color="red">{errorMessage(rules.error, t)}</Alert> : null}
       {rules.data && rules.data.length === 0 ? (
         <Text c="dimmed" fz="sm">
