@@ -1,7 +1,15 @@
-import type { AppContext } from '../../context.ts';
+import { eq } from 'drizzle-orm';
+import { type AppContext, transact } from '../../context.ts';
+import { rawExecutorOf, type Tx } from '../../db/connect.ts';
+import { conversations } from '../../db/schema.ts';
 import type { Job } from '../../jobs/runner.ts';
-import { inTransaction, lockRoutable, runFollowups } from '../routing/router.ts';
+import type { PendingPublish } from '../../realtime/outbox.ts';
+import type { ConversationRow } from '../conversations/presenter.ts';
+import { Followups } from '../routing/followups.ts';
+import { type RoutableRow, routableFromRow, runFollowups } from '../routing/router.ts';
 import { closeDelayMs, loadInboxRouting } from '../routing/settings.ts';
+import type { Exec } from '../routing/sql.ts';
+import { afterStatusChanged } from '../rules/triggers.ts';
 import { afterCustomerMessages } from './reopen.ts';
 import { applyStatusChange } from './status.ts';
 import { CLOSE_JOB, closeKey, SNOOZE_JOB, scheduleTimer } from './timers.ts';
@@ -13,6 +21,39 @@ const time = (value: string | Date | null): number | null =>
   value === null ? null : new Date(value).getTime();
 
 /**
+ * A timer's transaction: the conversation locked, the change made by `fn`, and the status_changed hooks
+ * of bots and rules scheduled in the same transaction (so a rule can act on an automatic close too).
+ */
+async function timerTransaction(
+  ctx: AppContext,
+  conversationId: string,
+  fn: (
+    exec: Exec,
+    pending: PendingPublish,
+    conv: RoutableRow,
+    followups: Followups,
+  ) => Promise<ConversationRow['status'] | null>,
+): Promise<void> {
+  const followups = new Followups();
+  await transact(ctx, async (tx: Tx, pending) => {
+    const [row] = await tx
+      .select()
+      .from(conversations)
+      .where(eq(conversations.id, conversationId))
+      .for('update');
+    if (!row) return;
+    const to = await fn(rawExecutorOf(tx), pending, routableFromRow(row), followups);
+    if (to)
+      await afterStatusChanged(ctx, tx, pending, {
+        conversation: row,
+        to,
+        actor: { kind: 'system', id: null },
+      });
+  });
+  await runFollowups(ctx, followups);
+}
+
+/**
  * Solved → closed when the style's window has passed. Re-checked under the conversation's lock: a
  * conversation that was reopened meanwhile is left alone, and one whose inbox's window was lengthened
  * gets its timer moved instead.
@@ -20,9 +61,8 @@ const time = (value: string | Date | null): number | null =>
 async function closeSolved(ctx: AppContext, job: Job): Promise<void> {
   const conversationId = conversationIdOf(job);
   if (!conversationId) return;
-  const { followups } = await inTransaction(ctx, async (exec, pending, followups) => {
-    const conv = await lockRoutable(exec, conversationId);
-    if (conv?.status !== 'solved') return;
+  await timerTransaction(ctx, conversationId, async (exec, pending, conv, followups) => {
+    if (conv.status !== 'solved') return null;
     const now = ctx.now();
     const routing = await loadInboxRouting(exec, conv.inbox_id);
     const delay = closeDelayMs(routing) ?? 0;
@@ -34,7 +74,7 @@ async function closeSolved(ctx: AppContext, job: Job): Promise<void> {
         runAt: new Date(due),
         payload: { conversationId: conv.id },
       });
-      return;
+      return null;
     }
     await applyStatusChange(
       exec,
@@ -44,20 +84,19 @@ async function closeSolved(ctx: AppContext, job: Job): Promise<void> {
       { to: 'closed', actor: null, reason: 'auto_close' },
       followups,
     );
+    return 'closed';
   });
-  await runFollowups(ctx, followups);
 }
 
 /** A snooze ended: pending/on hold → open, back to its agent if they can take it, else routed. */
 async function endSnooze(ctx: AppContext, job: Job): Promise<void> {
   const conversationId = conversationIdOf(job);
   if (!conversationId) return;
-  const { followups } = await inTransaction(ctx, async (exec, pending, followups) => {
-    const conv = await lockRoutable(exec, conversationId);
-    if (!conv || (conv.status !== 'pending' && conv.status !== 'on_hold')) return;
+  await timerTransaction(ctx, conversationId, async (exec, pending, conv, followups) => {
+    if (conv.status !== 'pending' && conv.status !== 'on_hold') return null;
     const until = time(conv.snoozed_until);
     const now = ctx.now();
-    if (until === null || until > now.getTime()) return;
+    if (until === null || until > now.getTime()) return null;
     await applyStatusChange(
       exec,
       pending,
@@ -66,8 +105,8 @@ async function endSnooze(ctx: AppContext, job: Job): Promise<void> {
       { to: 'open', actor: null, reason: 'snooze_ended' },
       followups,
     );
+    return 'open';
   });
-  await runFollowups(ctx, followups);
 }
 
 /** The lifecycle's timers, and its part of the message writer's batches (customers reopening). */

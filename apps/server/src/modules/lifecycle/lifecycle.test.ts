@@ -173,6 +173,16 @@ describe('conversation styles', () => {
     assert.equal((await rowOf(server, a.conversationId)).assignee_id, agent.userId);
     assert.equal((await rowOf(server, b.conversationId)).status, 'solved');
 
+    // A status_changed rule acts on the automatic close too.
+    const admin = await loginAs(server, account.admin.email);
+    const rule = await admin.post(`/api/accounts/${account.accountId}/rules`, {
+      name: 'Closed ones are low priority',
+      event: 'status_changed',
+      conditions: [{ type: 'status', statuses: ['closed'] }],
+      actions: [{ type: 'set_priority', priority: 'low' }],
+    });
+    assert.equal(rule.status, 201, rule.text);
+
     // b closes after two days, not before.
     advance(1 * DAY);
     await server.ctx.jobs.runDue();
@@ -180,6 +190,8 @@ describe('conversation styles', () => {
     advance(1 * DAY + MINUTE);
     await server.ctx.jobs.runDue();
     assert.equal((await rowOf(server, b.conversationId)).status, 'closed');
+    await server.ctx.jobs.runDue();
+    assert.equal((await rowOf(server, b.conversationId)).priority, 'low');
   });
 
   test('a reopened conversation never stays with an agent who went offline', async () => {
