@@ -283,12 +283,23 @@ describe('snooze, priority, history', () => {
     const until = new Date(clock.getTime() + 2 * DAY).toISOString();
     assert.equal((await agent.client.post(url, { until, status: 'pending' })).status, 200);
     assert.deepEqual(await jobKeys(`snooze:${conversationId}`), [`snooze:${conversationId}`]);
+    const admin = await loginAs(server, account.admin.email);
+    const rule = await admin.post(`/api/accounts/${account.accountId}/rules`, {
+      name: 'Customers coming back are urgent',
+      event: 'status_changed',
+      conditions: [{ type: 'status', statuses: ['open'] }],
+      actions: [{ type: 'set_priority', priority: 'urgent' }],
+    });
+    assert.equal(rule.status, 201, rule.text);
     assert.equal((await customerReplies(visitor, conversationId)).status, 201);
     const row = await rowOf(server, conversationId);
     assert.equal(row.status, 'open');
     assert.equal(row.snoozed_until, null);
     assert.equal(row.assignee_id, agent.userId);
     assert.deepEqual(await jobKeys(`snooze:${conversationId}`), []);
+    // The reopening by the customer runs the account's status_changed rules like any other change.
+    await server.ctx.jobs.runDue();
+    assert.equal((await rowOf(server, conversationId)).priority, 'urgent');
 
     await agent.client.post(`${base(account.accountId)}/${conversationId}/status`, { status: 'solved' });
     const solvedSnooze = await agent.client.post(url, { until });

@@ -1,11 +1,13 @@
 import type { AppContext } from '../../context.ts';
 import type { RawExecutor } from '../../db/connect.ts';
+import { newId } from '../../lib/ids.ts';
 import type { PendingPublish } from '../../realtime/outbox.ts';
 import { appendMessage } from '../messages/commands.ts';
 import { Followups } from '../routing/followups.ts';
 import { countsTowardLoad, type RoutableRow, runFollowups } from '../routing/router.ts';
 import { loadInboxRouting } from '../routing/settings.ts';
-import { recordEventRaw, SYSTEM_AUTHOR, systemActor } from '../routing/sql.ts';
+import { iso, recordEventRaw, SYSTEM_AUTHOR, systemActor } from '../routing/sql.ts';
+import { RULE_JOBS } from '../rules/triggers.ts';
 import { reclaim } from './status.ts';
 import { cancelTimers, closeKey, snoozeKey } from './timers.ts';
 
@@ -78,6 +80,15 @@ export async function afterCustomerMessages(
       attributes: { type: 'status_changed', from: item.previousStatus, to: 'open', reason: 'customer_reply' },
     });
     await cancelTimers(exec, [snoozeKey(conv.id), closeKey(conv.id)]);
+    // The account's status_changed rules, as rules/triggers.ts scheduleRules does for other changes
+    // (this transaction is the writer's positional-SQL one).
+    await exec.query(
+      `insert into jobs (kind, key, run_at, payload)
+       select $1::text, $1::text || ':' || $2::text || ':' || $3::text, $4::timestamptz,
+              jsonb_build_object('accountId', $5::text, 'conversationId', $2::text, 'from', $6::text, 'to', 'open')
+       where exists (select 1 from rules where account_id = $5::uuid and event = 'status_changed' and enabled)`,
+      [RULE_JOBS.status_changed, conv.id, newId(), iso(now), conv.account_id, item.previousStatus],
+    );
     const routing = await loadInboxRouting(exec, conv.inbox_id);
     await reclaim(exec, item.pending, now, conv, routing, {
       actingUserId: null,
