@@ -2,7 +2,8 @@
  * Summarizes a V8 CPU profile (from `npm run bench -- --cpu-prof`): self time by package or area and
  * the hottest functions, to see where a Parley node spends its CPU.
  *
- * Usage: node bench/realtime/profile-summary.ts <file.cpuprofile> [top=25]
+ * Usage: node bench/realtime/profile-summary.ts <file.cpuprofile> [top=25] [--callers <function name>]
+ * (--callers: the call chains that lead to the named function's self time, e.g. `writev`)
  */
 import { readFileSync } from 'node:fs';
 
@@ -20,8 +21,14 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const file = process.argv[2];
-const top = Number(process.argv[3] ?? 25);
+const positional = process.argv
+  .slice(2)
+  .filter((a, i, all) => a !== '--callers' && all[i - 1] !== '--callers');
+const callersOf = process.argv.includes('--callers')
+  ? process.argv[process.argv.indexOf('--callers') + 1]
+  : undefined;
+const file = positional[0];
+const top = Number(positional[1] ?? 25);
 if (!file) {
   process.stderr.write('Usage: node bench/realtime/profile-summary.ts <file.cpuprofile> [top]\n');
   process.exit(2);
@@ -39,6 +46,7 @@ function area(url: string, name: string): string {
   if (name === '(idle)') return '(idle)';
   if (name === '(garbage collector)') return '(garbage collector)';
   if (name === '(program)') return '(program: native, not attributed)';
+  if (url.startsWith('wasm://')) return 'PGlite engine (WebAssembly)';
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return nm[1] as string;
   const src = /\/(apps\/server\/src|packages\/shared\/src)\/(.*)$/.exec(url);
@@ -73,4 +81,31 @@ for (const [a, v] of [...areas].sort((x, y) => y[1] - x[1]).slice(0, top)) {
 process.stdout.write('\nHottest functions (self time):\n');
 for (const [f, v] of [...functions].sort((x, y) => y[1] - x[1]).slice(0, top)) {
   process.stdout.write(`  ${pct(v).padStart(6)}  ${f}\n`);
+}
+
+if (callersOf) {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const chains = new Map<string, number>();
+  let sum = 0;
+  for (const [id, micros] of selfMicros) {
+    const node = byId.get(id);
+    if (node?.callFrame.functionName !== callersOf) continue;
+    sum += micros;
+    const chain: string[] = [];
+    let current = parent.get(id);
+    while (current !== undefined && chain.length < 8) {
+      const frame = byId.get(current)?.callFrame;
+      if (!frame) break;
+      const where = frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/(apps|packages)\//, '$1/');
+      chain.push(`${frame.functionName || '(anonymous)'} ${where}:${frame.lineNumber + 1}`);
+      current = parent.get(current);
+    }
+    const key = chain.join('\n      < ');
+    chains.set(key, (chains.get(key) ?? 0) + micros);
+  }
+  process.stdout.write(`\nCallers of ${callersOf} (${pct(sum)} of the profile):\n`);
+  for (const [chain, v] of [...chains].sort((x, y) => y[1] - x[1]).slice(0, 8)) {
+    process.stdout.write(`  ${pct(v).padStart(6)}  ${chain}\n`);
+  }
 }

@@ -26,7 +26,7 @@ import {
 import { type LoadResult, runClosedLoop, runOpenLoop } from './lib/driver.ts';
 import { BareFleet, ParleyFleet } from './lib/fleet.ts';
 import { Inspector } from './lib/inspector.ts';
-import { backendsOf, CpuMeter, type Processes, waitQuiet } from './lib/meter.ts';
+import { backendsOf, CpuMeter, type CpuUse, type Processes, waitQuiet } from './lib/meter.ts';
 import { type Engine, ParleyTarget } from './lib/parley.ts';
 import { type Child, fdLimit, freePort, ROOT, spawnNode, waitReady } from './lib/procs.ts';
 import { type RawResult, runRawInserts } from './lib/raw-pg.ts';
@@ -65,7 +65,7 @@ if (args.help) {
   --warmup 5 --duration 30    seconds of warm-up and of measurement (fixed load)
   --sat-duration 20           seconds of measurement at saturation (closed loop)
   --idle-sockets 10000        sockets of the idle-memory comparison (0 skips it)
-  --skip bare,raw,open,saturation,memory   phases to leave out
+  --skip bare,raw,idle,open,saturation,memory   phases to leave out
   --quiet-wait 60             before each measured phase, wait up to this many seconds for the
                               machine to be mostly idle (other work shares it); 0 = do not wait
   --snapshot                  run the server as committed at HEAD (a temporary copy), not the working tree
@@ -96,6 +96,7 @@ let idleSockets = quick ? 1000 : Number(args['idle-sockets']);
 const skip = new Set(list(args.skip));
 const drainMs = 15_000;
 const quietWaitMs = Number(args['quiet-wait']) * 1000;
+const IDLE_MS = 10_000;
 for (const engine of engines) {
   if (!['pglite', 'postgres', 'postgres-redis-2'].includes(engine))
     throw new Error(`unknown engine ${engine}`);
@@ -140,6 +141,8 @@ export interface ScenarioResult {
   visitorSockets: number;
   agentSockets: number;
   connectSeconds: number;
+  /** Sockets connected and subscribed, no messages: what following N conversations costs by itself. */
+  idle?: CpuUse | null;
   open: LoadResult | null;
   saturation: LoadResult | null;
   /** Each node's /metrics before the fixed-load run, after it, and after the saturation run. */
@@ -416,6 +419,13 @@ async function parleyScenario(
   const metrics: NonNullable<ScenarioResult['nodeMetrics']> = {};
   scenario.nodeMetrics = metrics;
   const scrapeAll = () => Promise.all(target.nodes.map((node) => scrapeMetrics(node.url)));
+  if (!skip.has('idle')) {
+    const meter = meterFor(target);
+    meter.start();
+    await sleep(IDLE_MS);
+    scenario.idle = meter.stop();
+    log(`  idle for ${IDLE_MS / 1000} s: cpu ${JSON.stringify(scenario.idle.byProcess)}`);
+  }
   metrics.beforeOpen = await scrapeAll();
   try {
     if (!skip.has('open')) {

@@ -1,5 +1,6 @@
 import type { BenchResults, ScenarioResult } from '../run.ts';
 import type { LoadResult } from './driver.ts';
+import type { CpuUse } from './meter.ts';
 
 /** Markdown tables of one run, as printed at the end and copied into bench/README.md. */
 
@@ -15,22 +16,16 @@ const fmt = (v: number | null | undefined, digits = 1) =>
 const int = (v: number | null | undefined) =>
   v === null || v === undefined || Number.isNaN(v) ? '–' : Math.round(v).toLocaleString('en-US');
 
-function serverCpu(run: LoadResult | null): string {
-  const by = run?.cpu?.byProcess;
-  if (!by) return '–';
-  const nodes = Object.entries(by).filter(([k]) => k.startsWith('parley-') || k === 'bare-ws');
-  return nodes.map(([, v]) => fmt(v, 0)).join(' + ');
-}
-
 /** "server · PostgreSQL · Redis · load generator · other work", in percent of one core. */
-function cpuSplit(run: LoadResult | null): string {
-  const by = run?.cpu?.byProcess;
-  if (!by || !run?.cpu) return '–';
-  const parts = [serverCpu(run)];
+function cpuSplit(cpu: CpuUse | null | undefined): string {
+  const by = cpu?.byProcess;
+  if (!by || !cpu) return '–';
+  const nodes = Object.entries(by).filter(([k]) => k.startsWith('parley-') || k === 'bare-ws');
+  const parts = [nodes.map(([, v]) => fmt(v, 0)).join(' + ')];
   if (by.postgres !== undefined) parts.push(`pg ${fmt(by.postgres, 0)}`);
   if (by.redis !== undefined) parts.push(`redis ${fmt(by.redis, 0)}`);
   parts.push(`gen ${fmt(by['load generator'], 0)}`);
-  parts.push(`other ${fmt(run.cpu.othersPercent, 0)}`);
+  parts.push(`other ${fmt(cpu.othersPercent, 0)}`);
   return parts.join(' · ');
 }
 
@@ -161,7 +156,7 @@ export function render(results: BenchResults): string {
             p99s.length ? `${fmt(Math.min(...p99s))}–${fmt(Math.max(...p99s))}` : '–',
             fmt(r.ack.p99),
             r.shed > 0 ? `${lost(r)}; ${r.shed} offers shed` : lost(r),
-            cpuSplit(r),
+            cpuSplit(r.cpu),
           ];
         }),
       ),
@@ -201,7 +196,7 @@ export function render(results: BenchResults): string {
             fmt(r.delivery.p50),
             fmt(r.delivery.p99),
             lost(r),
-            cpuSplit(r),
+            cpuSplit(r.cpu),
             fmt(cpuPerMessage(r), 2),
             raw ? fmt(raw.insertsPerSecond) : '–',
             raw ? fmt(r.ackedPerSecond / raw.insertsPerSecond, 2) : '–',
@@ -238,6 +233,24 @@ export function render(results: BenchResults): string {
             ? `pg ${fmt(r.cpu.byProcess.postgres, 0)} · client ${fmt(r.cpu.byProcess['load generator'], 0)} · other ${fmt(r.cpu.othersPercent, 0)}`
             : '–',
           fmt(rawCpuPerInsert(r), 2),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+
+  const idle = results.scenarios.filter((s) => s.idle);
+  if (idle.length) {
+    out.push('### Idle: sockets connected and subscribed, no messages (10 s)');
+    out.push('');
+    out.push(
+      table(
+        ['Setup', 'Conversations', 'Sockets', 'CPU % of a core: server · pg · redis · load gen · other work'],
+        idle.map((s) => [
+          label(s),
+          int(s.conversations),
+          int(s.visitorSockets + s.agentSockets),
+          cpuSplit(s.idle),
         ]),
       ),
     );
