@@ -143,6 +143,8 @@ export interface ScenarioResult {
   connectSeconds: number;
   /** Sockets connected and subscribed, no messages: what following N conversations costs by itself. */
   idle?: CpuUse | null;
+  /** Frames the sockets received during the idle phase, by receiver and type. */
+  idleFrames?: Record<string, number>;
   open: LoadResult | null;
   saturation: LoadResult | null;
   /** Each node's /metrics before the fixed-load run, after it, and after the saturation run. */
@@ -421,9 +423,16 @@ async function parleyScenario(
   const scrapeAll = () => Promise.all(target.nodes.map((node) => scrapeMetrics(node.url)));
   if (!skip.has('idle')) {
     const meter = meterFor(target);
+    const frames0 = fleet.frames();
     meter.start();
     await sleep(IDLE_MS);
     scenario.idle = meter.stop();
+    const frames1 = fleet.frames();
+    scenario.idleFrames = Object.fromEntries(
+      Object.entries(frames1)
+        .map(([k, v]) => [k, v - (frames0[k] ?? 0)] as const)
+        .filter(([, v]) => v !== 0),
+    );
     log(`  idle for ${IDLE_MS / 1000} s: cpu ${JSON.stringify(scenario.idle.byProcess)}`);
   }
   metrics.beforeOpen = await scrapeAll();

@@ -43,6 +43,15 @@ export interface LoadResult {
   /** The window cut in slices of SLICE_MS: per-slice throughput and delivery p99, to show the spread. */
   slices: { ackedPerSecond: number[]; deliveryP99: Array<number | null> };
   problems: Record<string, number>;
+  /** Frames the fleet received during the whole run (warm-up and drain included), by receiver and type. */
+  frames?: Record<string, number>;
+}
+
+/** Per-key difference of two counters. */
+function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) !== 0) out[k] = v - (before[k] ?? 0);
+  return out;
 }
 
 const SLICE_MS = 5_000;
@@ -194,6 +203,7 @@ export async function runOpenLoop(
   options: LoadOptions & { rate: number; maxInflight?: number },
 ): Promise<LoadResult> {
   const ledger = new Ledger();
+  const frames0 = fleet.frames();
   fleet.onAck = (id) => void ledger.ack(id);
   fleet.onDeliver = (id) => ledger.deliver(id);
   const maxInflight = options.maxInflight ?? Math.max(500, options.rate * 5);
@@ -237,7 +247,8 @@ export async function runOpenLoop(
     }, 2);
   });
   await ledger.drain(to, options.drainMs);
-  return ledger.result(
+  const openFrames = diff(fleet.frames(), frames0);
+  const openResult = ledger.result(
     'open',
     from,
     to,
@@ -250,6 +261,7 @@ export async function runOpenLoop(
     },
     fleet.problems(),
   );
+  return { ...openResult, frames: openFrames };
 }
 
 /**
@@ -261,6 +273,7 @@ export async function runClosedLoop(
   options: LoadOptions & { window?: number },
 ): Promise<LoadResult> {
   const ledger = new Ledger();
+  const frames0 = fleet.frames();
   const window = options.window ?? 1;
   let running = true;
   fleet.onAck = (id) => {
@@ -280,7 +293,8 @@ export async function runClosedLoop(
   options.meter?.stop();
   const clientStats = stop();
   await ledger.drain(to, options.drainMs);
-  return ledger.result(
+  const closedFrames = diff(fleet.frames(), frames0);
+  const closedResult = ledger.result(
     'closed',
     from,
     to,
@@ -293,4 +307,5 @@ export async function runClosedLoop(
     },
     fleet.problems(),
   );
+  return { ...closedResult, frames: closedFrames };
 }

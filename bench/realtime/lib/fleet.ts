@@ -18,6 +18,8 @@ export interface Fleet {
   onDeliver: (id: string) => void;
   /** Frames the server answered with an error or sockets that closed while measuring. */
   problems(): Record<string, number>;
+  /** Every frame received since connecting, by receiver and type (e.g. `agent_message`). */
+  frames(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -253,10 +255,16 @@ export class ParleyFleet implements Fleet {
     ws.on('error', () => countInto(this.counts, `${who}_socket_error`));
   }
 
+  private readonly received: Record<string, number> = {};
+
   private onVisitorFrame(conversation: SeededConversation, text: string): void {
     // The visitor's own message comes back on its subscription; only the ack matters here.
-    if (text.startsWith('{"type":"message"')) return;
+    if (text.startsWith('{"type":"message"')) {
+      countInto(this.received, 'visitor_message');
+      return;
+    }
     if (text.startsWith('{"type":"ack"')) {
+      countInto(this.received, 'visitor_ack');
       const id = stringField(text, 'clientMsgId');
       const seq = numberField(text, 'seq');
       if (seq !== null && seq > conversation.lastSeq) conversation.lastSeq = seq;
@@ -268,6 +276,7 @@ export class ParleyFleet implements Fleet {
 
   private onAgentFrame(text: string): void {
     if (text.startsWith('{"type":"message"')) {
+      countInto(this.received, 'agent_message');
       const id = stringField(text, 'clientMsgId');
       if (id) this.onDeliver(id);
       return;
@@ -281,6 +290,7 @@ export class ParleyFleet implements Fleet {
   private other(text: string, who: string): void {
     try {
       const frame = JSON.parse(text) as { type?: string; code?: string };
+      countInto(this.received, `${who}_${frame.type}`);
       if (frame.type && ParleyFleet.BENIGN.has(frame.type)) return;
       countInto(this.counts, `${who}_${frame.type}${frame.code ? `_${frame.code}` : ''}`);
     } catch {
@@ -299,6 +309,10 @@ export class ParleyFleet implements Fleet {
 
   problems(): Record<string, number> {
     return { ...this.counts };
+  }
+
+  frames(): Record<string, number> {
+    return { ...this.received };
   }
 
   async close(): Promise<void> {
@@ -409,6 +423,11 @@ export class BareFleet implements Fleet {
 
   problems(): Record<string, number> {
     return { ...this.counts };
+  }
+
+  /** The relay sends nothing but relayed frames and echoes; they are not counted here. */
+  frames(): Record<string, number> {
+    return {};
   }
 
   async close(): Promise<void> {

@@ -245,12 +245,21 @@ export function render(results: BenchResults): string {
     out.push('');
     out.push(
       table(
-        ['Setup', 'Conversations', 'Sockets', 'CPU % of a core: server · pg · redis · load gen · other work'],
+        [
+          'Setup',
+          'Conversations',
+          'Sockets',
+          'CPU % of a core: server · pg · redis · load gen · other work',
+          'Frames received per second, by type',
+        ],
         idle.map((s) => [
           label(s),
           int(s.conversations),
           int(s.visitorSockets + s.agentSockets),
           cpuSplit(s.idle),
+          Object.entries(s.idleFrames ?? {})
+            .map(([k, v]) => `${k.replace('_', ' ')} ${fmt(v / (s.idle?.seconds || 10), 1)}`)
+            .join(', ') || 'none',
         ]),
       ),
     );
@@ -326,6 +335,12 @@ export function render(results: BenchResults): string {
       const committed = delta('messages_committed_total');
       if (committed <= 0) continue;
       const lagMax = Math.max(...b.map((node) => node.eventloop_lag_max_seconds ?? 0));
+      const run = phase === 'fixed load' ? s.open : s.saturation;
+      const got = Object.entries(run?.frames ?? {})
+        .filter(([, v]) => v > 0)
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, v]) => `${k.replace('_', ' ')} ${fmt(v / committed, 2)}`)
+        .join(', ');
       counterRows.push([
         LABELS[s.engine] ?? s.engine,
         int(s.conversations),
@@ -335,6 +350,7 @@ export function render(results: BenchResults): string {
         fmt((delta('realtime_gap_fills_total') / committed) * 1000, 1),
         int(delta('realtime_resync_required_total')),
         fmt(lagMax * 1000, 0),
+        got || '–',
       ]);
     }
   }
@@ -352,6 +368,7 @@ export function render(results: BenchResults): string {
           'Gap fills per 1,000 messages',
           'Resyncs',
           'Event-loop lag max ms (since start)',
+          'Frames the bench sockets received per message, by type',
         ],
         counterRows,
       ),
