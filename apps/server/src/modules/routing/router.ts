@@ -93,6 +93,8 @@ export async function lockRoutable(exec: Exec, conversationId: string): Promise<
   );
 }
 
+const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
+
 /** Queue order: priority, then arrival, then number (ties within a millisecond). */
 export const PRIORITY_RANK_SQL = (alias: string) =>
   `case ${alias}.priority when 'urgent' then 0 when 'high' then 1 when 'normal' then 2 else 3 end`;
@@ -361,6 +363,37 @@ export async function leaveQueue(exec: Exec, conversationId: string): Promise<vo
   );
 }
 
+/**
+ * Whether a conversation of the same inbox and team waits before this one in queue order (priority,
+ * then arrival) needing no skill this one does not — so that any agent able to take this one could
+ * take it. Such a conversation goes first: a newcomer never overtakes it, whatever the timing.
+ */
+async function waitingAhead(exec: Exec, conv: RoutableRow): Promise<boolean> {
+  const row = await first<{ one: number }>(
+    exec,
+    `select 1 as one from conversations c
+     where c.account_id = $1::uuid and c.inbox_id = $2::uuid and c.team_id is not distinct from $3::uuid
+       and c.queued_at is not null and c.assignee_id is null and c.status in ('new', 'open')
+       and (c.bot_phase is null or c.bot_phase = 'accepted')
+       and c.id <> $4::uuid and c.required_skills <@ $5::jsonb
+       and (${PRIORITY_RANK_SQL('c')} < $6::int
+            or (${PRIORITY_RANK_SQL('c')} = $6::int
+                and ($7::timestamptz is null or (c.queued_at, c.number) < ($7::timestamptz, $8::int))))
+     limit 1`,
+    [
+      conv.account_id,
+      conv.inbox_id,
+      conv.team_id,
+      conv.id,
+      JSON.stringify(conv.required_skills ?? []),
+      PRIORITY_RANK[conv.priority] ?? 2,
+      conv.queued_at ? new Date(conv.queued_at).toISOString() : null,
+      conv.number,
+    ],
+  );
+  return row !== undefined;
+}
+
 export type RouteOutcome =
   | { kind: 'assigned'; assigneeId: string }
   | { kind: 'already_assigned'; assigneeId: string }
@@ -381,7 +414,14 @@ export async function routeLocked(
   pending: PendingPublish,
   now: Date,
   conv: RoutableRow,
-  options: { reason: AssignReason; exclude?: string | null; prefer?: string | null; followups: Followups },
+  options: {
+    reason: AssignReason;
+    exclude?: string | null;
+    prefer?: string | null;
+    /** A drain picked it as the head of the queue for an agent: nothing eligible waits before it. */
+    fromQueue?: boolean;
+    followups: Followups;
+  },
 ): Promise<RouteOutcome> {
   if (conv.assignee_id) return { kind: 'already_assigned', assigneeId: conv.assignee_id };
   if (!countsTowardLoad(conv.status)) return { kind: 'not_routable' };
@@ -395,6 +435,15 @@ export async function routeLocked(
       prefer: options.prefer ?? null,
       limit: 16,
     });
+    if (list.length > 0 && !options.fromQueue && (await waitingAhead(exec, conv))) {
+      // Someone is already waiting who every agent able to take this one could take too: this one
+      // queues behind them, and the agents with room serve the queue in its order.
+      if (await ensureQueued(exec, pending, now, conv, 'behind_queue')) {
+        options.followups.queueChanged(conv.account_id, conv.inbox_id);
+      }
+      for (const candidate of list) options.followups.drainFor(conv.account_id, candidate.user_id);
+      return { kind: 'queued' };
+    }
     // Concurrent decisions rank the same agents first: each takes the first candidate nobody else is
     // deciding about (SKIP LOCKED), and waits for a busy one only when every candidate was busy, so
     // an agent with room is never passed over. Waiting happens holding no other agent's row.
@@ -581,7 +630,11 @@ export async function drainForAgent(
         (await pickQueued(exec, accountId, userId, full, skip, true)) ??
         (await pickQueued(exec, accountId, userId, full, skip, false));
       if (!conv) return false;
-      const outcome = await routeLocked(exec, pending, ctx.now(), conv, { reason: 'routing', followups });
+      const outcome = await routeLocked(exec, pending, ctx.now(), conv, {
+        reason: 'routing',
+        fromQueue: true,
+        followups,
+      });
       return outcome.kind === 'assigned';
     });
     followups.recheck.clear();

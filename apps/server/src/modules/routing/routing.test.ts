@@ -234,6 +234,41 @@ describe('the queue', () => {
     assert.equal(await loadOf(server, agent.userId), 3);
   });
 
+  test('a newcomer never overtakes a waiting conversation, whatever the timing', async () => {
+    const account = await makeAccount(server);
+    const agent = await onlineAgent(server, account.accountId, [account.inboxId], { capacity: 1 });
+    const first = await customerWrites(server, account.inboxId);
+    const waiting = await customerWrites(server, account.inboxId);
+    assert.ok((await rowOf(server, waiting.conversationId)).queued_at);
+    // Room appears without the drain that normally follows (as if the newcomer raced it).
+    await server.ctx.database.rows(
+      sql`update conversations set status = 'pending' where id = ${first.conversationId}`,
+    );
+    const newcomer = await customerWrites(server, account.inboxId);
+    assert.equal(
+      (await rowOf(server, waiting.conversationId)).assignee_id,
+      agent.userId,
+      'the waiting one first',
+    );
+    const late = await rowOf(server, newcomer.conversationId);
+    assert.equal(late.assignee_id, null);
+    assert.ok(late.queued_at);
+    // An urgent one does go before normal ones that waited longer.
+    const other = await makeAccount(server);
+    const solo = await onlineAgent(server, other.accountId, [other.inboxId], { capacity: 1 });
+    const busy = await customerWrites(server, other.inboxId);
+    const normal = await customerWrites(server, other.inboxId);
+    const urgent = await customerWrites(server, other.inboxId);
+    const admin = await loginAs(server, other.admin.email);
+    await admin.post(`${base(other.accountId)}/${urgent.conversationId}/priority`, { priority: 'urgent' });
+    await server.ctx.database.rows(
+      sql`update conversations set status = 'pending' where id = ${busy.conversationId}`,
+    );
+    assert.equal((await rowOf(server, normal.conversationId)).assignee_id, null);
+    assert.equal((await routeConversation(server.ctx, urgent.conversationId)).kind, 'assigned');
+    assert.equal((await rowOf(server, urgent.conversationId)).assignee_id, solo.userId);
+  });
+
   test('an agent coming online takes the queue, least-loaded first', async () => {
     const account = await makeAccount(server);
     const waiting = [];
