@@ -258,7 +258,7 @@ export class RealtimeGateway {
     }
     const frame = parsed.data;
     if (frame.type !== 'ping' && client.principal?.kind === 'agent')
-      agentSeen(this.ctx, client.principal.userId);
+      void agentSeen(this.ctx, client.principal.userId);
     const ref = 'ref' in frame ? frame.ref : undefined;
     try {
       await this.handle(client, frame);

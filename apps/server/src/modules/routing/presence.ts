@@ -41,26 +41,32 @@ function trackerOf(ctx: AppContext): PresenceTracker {
   return tracker;
 }
 
-/** Records a sign of life (throttled per node unless `force`). Never fails the caller. */
-export function agentSeen(ctx: AppContext, userId: string, force = false): void {
+/**
+ * Records a sign of life (throttled per node unless `force`). Never fails the caller; the promise settles
+ * once it is stored, for callers (the heartbeat route) that answer only after that.
+ */
+export function agentSeen(ctx: AppContext, userId: string, force = false): Promise<void> {
   const tracker = trackerOf(ctx);
   const now = ctx.now();
   const last = tracker.touched.get(userId) ?? 0;
-  if (!force && now.getTime() - last < TOUCH_EVERY_MS) return;
+  if (!force && now.getTime() - last < TOUCH_EVERY_MS) return Promise.resolve();
   tracker.touched.set(userId, now.getTime());
-  rawExecutorOf(ctx.database.db)
+  return rawExecutorOf(ctx.database.db)
     .query('update account_members set last_active_at = $2::timestamptz where user_id = $1::uuid', [
       userId,
       iso(now),
     ])
-    .catch((err: unknown) => ctx.log.warn({ err }, 'could not record agent activity'));
+    .then(
+      () => undefined,
+      (err: unknown) => ctx.log.warn({ err }, 'could not record agent activity'),
+    );
 }
 
 /** The gateway tells us an agent's socket is ready. */
 export function agentSocketOpened(ctx: AppContext, userId: string): void {
   const tracker = trackerOf(ctx);
   tracker.sockets.set(userId, (tracker.sockets.get(userId) ?? 0) + 1);
-  agentSeen(ctx, userId, true);
+  void agentSeen(ctx, userId, true);
 }
 
 /** The gateway tells us an agent's socket closed; the last one on this node starts the grace timer. */
@@ -90,7 +96,7 @@ export function agentSocketClosed(ctx: AppContext, userId: string): void {
 
 /** Live sockets are a sign of life: the gateway calls this for each agent socket on its heartbeat. */
 export function agentSocketAlive(ctx: AppContext, userId: string): void {
-  agentSeen(ctx, userId);
+  void agentSeen(ctx, userId);
 }
 
 async function journalAvailability(

@@ -80,7 +80,7 @@ export const routingRoutes = [
     rateLimit: (request) => [{ key: `heartbeat:${request.ip}`, limit: 120, windowMs: MINUTE }],
     handler: async ({ ctx, actor, reply }) => {
       if (actor.kind !== 'agent') throw new AppError('forbidden', 403, 'Only agents have an availability');
-      agentSeen(ctx, actor.userId, true);
+      await agentSeen(ctx, actor.userId, true);
       return reply.status(204).send();
     },
   }),
