@@ -2,7 +2,7 @@
  * Summarizes a V8 CPU profile (from `npm run bench -- --cpu-prof`): self time by package or area and
  * the hottest functions, to see where a Parley node spends its CPU.
  *
- * Usage: node bench/realtime/profile-summary.ts <file.cpuprofile> [top=25] [--callers <function name>]
+ * Usage: node bench/realtime/profile-summary.ts <file.cpuprofile> [top=25] [--callers <function name>] [--stretches]
  * (--callers: the call chains that lead to the named function's self time, e.g. `writev`)
  */
 import { readFileSync } from 'node:fs';
@@ -107,5 +107,61 @@ if (callersOf) {
   process.stdout.write(`\nCallers of ${callersOf} (${pct(sum)} of the profile):\n`);
   for (const [chain, v] of [...chains].sort((x, y) => y[1] - x[1]).slice(0, 8)) {
     process.stdout.write(`  ${pct(v).padStart(6)}  ${chain}\n`);
+  }
+}
+
+/*
+ * --stretches: the longest stretches of consecutive busy samples (no idle sample between them). While
+ * one runs, the event loop serves nothing else, so they bound the tail latency a node can add. For each,
+ * the Parley and library functions most present on its stacks.
+ */
+if (process.argv.includes('--stretches')) {
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  const idleIds = new Set(
+    profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id),
+  );
+  type Stretch = { start: number; micros: number; samples: number[] };
+  const stretches: Stretch[] = [];
+  let current: Stretch | null = null;
+  let clock = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i] as number;
+    const delta = profile.timeDeltas[i] ?? 0;
+    clock += delta;
+    if (idleIds.has(id)) {
+      if (current) stretches.push(current);
+      current = null;
+      continue;
+    }
+    current ??= { start: clock, micros: 0, samples: [] };
+    current.micros += delta;
+    current.samples.push(id);
+  }
+  if (current) stretches.push(current);
+  const longest = stretches.sort((a, b) => b.micros - a.micros).slice(0, 8);
+  process.stdout.write('\nLongest busy stretches (event loop not idle):\n');
+  for (const s of longest) {
+    const presence = new Map<string, number>();
+    for (const id of s.samples) {
+      const seen = new Set<string>();
+      let cur: number | undefined = id;
+      while (cur !== undefined) {
+        const frame = byId.get(cur)?.callFrame;
+        if (frame?.url && !frame.url.startsWith('node:') && frame.functionName) {
+          const where = frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/(apps|packages)\//, '$1/');
+          seen.add(`${frame.functionName} ${where}:${frame.lineNumber + 1}`);
+        }
+        cur = parentOf.get(cur);
+      }
+      for (const key of seen) presence.set(key, (presence.get(key) ?? 0) + 1);
+    }
+    const top = [...presence]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([k, v]) => `${Math.round((v / s.samples.length) * 100)}% ${k}`);
+    process.stdout.write(
+      `  ${(s.micros / 1000).toFixed(1)} ms at ${(s.start / 1e6).toFixed(2)} s\n      ${top.join('\n      ')}\n`,
+    );
   }
 }
