@@ -72,7 +72,9 @@ for (const { data } of runs) {
 const out: string[] = [];
 out.push(`Runs: ${runs.map((r, i) => `${i + 1}. ${r.file} (${String(r.data.meta.date)})`).join('; ')}`);
 out.push('');
-out.push('Each cell: **median** (run 1 / run 2 / …).');
+out.push(
+  "Each cell: **median** (run 1 / run 2 / …). 'other work' is the CPU the rest of the machine used during the run, in % of one core (of 200): runs with a high value were measured while other jobs held the cores.",
+);
 out.push('');
 const head = [
   'Setup',
@@ -86,6 +88,8 @@ const head = [
   'Parley CPU ms/msg',
   'raw CPU ms/INSERT',
   'CPU efficiency ratio',
+  'other work CPU %: fixed load',
+  'other work CPU %: saturation',
 ];
 out.push(`| ${head.join(' | ')} |`);
 out.push(`| ${head.map(() => '---').join(' | ')} |`);
@@ -117,6 +121,8 @@ for (const { engine, n } of keys.values()) {
       cpu,
       rawCpu,
       eff: cpu && rawCpu ? rawCpu / cpu : null,
+      otherOpen: s.open?.cpu?.othersPercent ?? null,
+      otherSat: s.saturation?.cpu?.othersPercent ?? null,
     };
   });
   const col = (k: keyof NonNullable<(typeof per)[number]>, digits = 1) =>
@@ -137,6 +143,8 @@ for (const { engine, n } of keys.values()) {
       col('cpu', 2),
       col('rawCpu', 2),
       col('eff', 2),
+      col('otherOpen', 0),
+      col('otherSat', 0),
     ].join(' | ')} |`,
   );
 }
