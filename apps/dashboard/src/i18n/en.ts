@@ -1,3 +1,12 @@
+import { apiStrings } from './features/api.ts';
+import { articlesStrings } from './features/articles.ts';
+import { attachmentsStrings } from './features/attachments.ts';
+import { cannedStrings } from './features/canned.ts';
+import { contactsStrings } from './features/contacts.ts';
+import { notificationsStrings } from './features/notifications.ts';
+import { searchStrings } from './features/search.ts';
+import { webhooksStrings } from './features/webhooks.ts';
+
 /** English, the reference dictionary: the other languages must have exactly these keys. */
 export const en = {
   'app.name': 'Parley',
@@ -463,6 +472,14 @@ export const en = {
   'tagSettings.name': 'New tag',
   'tagSettings.color': 'Colour',
   'tagSettings.confirmDelete': 'Delete this tag? It is removed from every conversation and contact.',
+  ...cannedStrings.en,
+  ...attachmentsStrings.en,
+  ...articlesStrings.en,
+  ...contactsStrings.en,
+  ...searchStrings.en,
+  ...notificationsStrings.en,
+  ...apiStrings.en,
+  ...webhooksStrings.en,
 } as const;
 
 export type MessageKey = keyof typeof en;

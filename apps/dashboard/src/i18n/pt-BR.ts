@@ -1,4 +1,12 @@
 import type { Dictionary } from './en.ts';
+import { apiStrings } from './features/api.ts';
+import { articlesStrings } from './features/articles.ts';
+import { attachmentsStrings } from './features/attachments.ts';
+import { cannedStrings } from './features/canned.ts';
+import { contactsStrings } from './features/contacts.ts';
+import { notificationsStrings } from './features/notifications.ts';
+import { searchStrings } from './features/search.ts';
+import { webhooksStrings } from './features/webhooks.ts';
 
 /** Português (Brasil). */
 export const ptBR: Dictionary = {
@@ -465,4 +473,12 @@ export const ptBR: Dictionary = {
   'tagSettings.name': 'Nova tag',
   'tagSettings.color': 'Cor',
   'tagSettings.confirmDelete': 'Excluir esta tag? Ela sai de todas as conversas e contatos.',
+  ...cannedStrings['pt-BR'],
+  ...attachmentsStrings['pt-BR'],
+  ...articlesStrings['pt-BR'],
+  ...contactsStrings['pt-BR'],
+  ...searchStrings['pt-BR'],
+  ...notificationsStrings['pt-BR'],
+  ...apiStrings['pt-BR'],
+  ...webhooksStrings['pt-BR'],
 };

@@ -1,4 +1,12 @@
 import type { Dictionary } from './en.ts';
+import { apiStrings } from './features/api.ts';
+import { articlesStrings } from './features/articles.ts';
+import { attachmentsStrings } from './features/attachments.ts';
+import { cannedStrings } from './features/canned.ts';
+import { contactsStrings } from './features/contacts.ts';
+import { notificationsStrings } from './features/notifications.ts';
+import { searchStrings } from './features/search.ts';
+import { webhooksStrings } from './features/webhooks.ts';
 
 /** Русский. */
 export const ru: Dictionary = {
@@ -467,4 +475,12 @@ export const ru: Dictionary = {
   'tagSettings.name': 'Новый тег',
   'tagSettings.color': 'Цвет',
   'tagSettings.confirmDelete': 'Удалить этот тег? Он исчезнет со всех разговоров и контактов.',
+  ...cannedStrings.ru,
+  ...attachmentsStrings.ru,
+  ...articlesStrings.ru,
+  ...contactsStrings.ru,
+  ...searchStrings.ru,
+  ...notificationsStrings.ru,
+  ...apiStrings.ru,
+  ...webhooksStrings.ru,
 };

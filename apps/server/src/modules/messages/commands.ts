@@ -4,7 +4,7 @@ import { conversationScopeParams, conversationScopeText, scopeValues } from '../
 import type { Actor } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
 import type { DbOrTx, RawExecutor } from '../../db/connect.ts';
-import { messages } from '../../db/schema.ts';
+import { messageColumns, messages } from '../../db/schema.ts';
 import { AppError, conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PendingPublish } from '../../realtime/outbox.ts';
@@ -142,7 +142,8 @@ const APPEND_MESSAGE_SQL = `
            $17::boolean, $18::jsonb, $19::text
     from c
     on conflict (conversation_id, sender_kind, sender_id, client_msg_id) do nothing
-    returning *
+    returning id, conversation_id, account_id, seq, kind, sender_kind, sender_id, sender_name, body, private,
+              attributes, client_msg_id, created_at
   ),
   e as (
     insert into events (account_id, conversation_id, contact_id, type, actor_kind, actor_id, payload)
@@ -303,7 +304,7 @@ export async function appendMessageWithState(
 /** Finds the message an earlier attempt with the same clientMsgId stored. */
 export async function findExistingMessage(executor: DbOrTx, input: AppendMessageInput) {
   const [row] = await executor
-    .select()
+    .select(messageColumns)
     .from(messages)
     .where(
       and(

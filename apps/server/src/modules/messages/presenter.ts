@@ -1,7 +1,7 @@
 import type { Message } from '@parley/shared';
 import type { messages } from '../../db/schema.ts';
 
-export type MessageRow = typeof messages.$inferSelect;
+export type MessageRow = Omit<typeof messages.$inferSelect, 'search'>;
 
 /** The only shape a message leaves the server in, over HTTP and WebSocket alike. */
 export function presentMessage(row: MessageRow): Message {

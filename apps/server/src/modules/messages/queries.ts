@@ -1,7 +1,7 @@
 import type { MessagesQuery } from '@parley/shared';
 import { and, asc, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/connect.ts';
-import { messages } from '../../db/schema.ts';
+import { messageColumns, messages } from '../../db/schema.ts';
 import { type MessageRow, presentMessage, visibleToVisitor } from './presenter.ts';
 
 /**
@@ -21,7 +21,7 @@ export async function listMessages(
     conditions.push(gt(messages.seq, query.afterSeq));
     if (query.beforeSeq !== undefined) conditions.push(lt(messages.seq, query.beforeSeq));
     rows = await executor
-      .select()
+      .select(messageColumns)
       .from(messages)
       .where(and(...conditions))
       .orderBy(asc(messages.seq))
@@ -30,7 +30,7 @@ export async function listMessages(
     if (query.beforeSeq !== undefined) conditions.push(lt(messages.seq, query.beforeSeq));
     rows = (
       await executor
-        .select()
+        .select(messageColumns)
         .from(messages)
         .where(and(...conditions))
         .orderBy(desc(messages.seq))

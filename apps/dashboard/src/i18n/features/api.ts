@@ -1,0 +1,7 @@
+import { featureStrings } from './define.ts';
+
+export const apiStrings = featureStrings({
+  en: {},
+  'pt-BR': {},
+  ru: {},
+});

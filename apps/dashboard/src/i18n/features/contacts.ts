@@ -1,0 +1,7 @@
+import { featureStrings } from './define.ts';
+
+export const contactsStrings = featureStrings({
+  en: {},
+  'pt-BR': {},
+  ru: {},
+});

@@ -1,0 +1,7 @@
+import { featureStrings } from './define.ts';
+
+export const searchStrings = featureStrings({
+  en: {},
+  'pt-BR': {},
+  ru: {},
+});
