@@ -26,6 +26,7 @@ const securityFor: Record<AnyRoute['auth'], JsonSchema[]> = {
   session: [{ sessionCookie: [] }],
   account: [{ sessionCookie: [] }, { apiToken: [] }],
   visitor: [{ visitorToken: [] }],
+  api: [{ apiToken: [] }],
 };
 
 /** OpenAPI 3.1, generated from the same zod schemas that validate requests. */

@@ -18,13 +18,13 @@ import { safeEqual } from '../lib/crypto.ts';
  * How a route authenticates. Every route declares one; `public` is an explicit marker, checked by a
  * test that walks all routes.
  */
-export type AuthKind = 'public' | 'session' | 'account' | 'visitor';
+export type AuthKind = 'public' | 'session' | 'account' | 'visitor' | 'api';
 
 type AuthFor<K extends AuthKind> = K extends 'public'
   ? { principal: Principal; actor: null }
   : K extends 'session'
     ? { principal: AgentPrincipal; actor: null }
-    : K extends 'account'
+    : K extends 'account' | 'api'
       ? { principal: Principal; actor: AccountActor }
       : { principal: VisitorPrincipal; actor: VisitorPrincipal };
 
@@ -49,7 +49,11 @@ export interface RouteSpec<K extends AuthKind = AuthKind, P = unknown, Q = unkno
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   auth: K;
-  /** Required for account routes: the function-level policy checked before the handler runs. */
+  /**
+   * Required for account and api routes: the function-level policy checked before the handler runs.
+   * `api` routes (the public API under /api/v1) take their account from the API token, so their URLs
+   * carry no account id; a dashboard session cannot call them.
+   */
   policy?: PolicyName;
   summary: string;
   tags: string[];
@@ -157,6 +161,10 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: An
           actor = principal;
         } else if (route.auth === 'account') {
           if (principal.kind === 'anonymous' || principal.kind === 'visitor') throw unauthenticated();
+        } else if (route.auth === 'api') {
+          if (principal.kind !== 'token') {
+            throw unauthenticated('The public API needs an API token: "Authorization: Bearer <token>"');
+          }
         }
         // Only routes that act with the agent's authority need CSRF protection; public routes
         // (login, setup) do not use the session even when a cookie comes along.
@@ -169,6 +177,10 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: An
           const accountScoped = await accountActor(ctx, principal, accountId.data);
           if (route.policy) assertCan(accountScoped, route.policy);
           actor = accountScoped;
+        } else if (route.auth === 'api' && principal.kind === 'token') {
+          const tokenActor = await accountActor(ctx, principal, principal.accountId);
+          if (route.policy) assertCan(tokenActor, route.policy);
+          actor = tokenActor;
         }
         const params = parse(route.params, request.params, 'path parameters');
         const query = parse(route.query, request.query, 'query string');

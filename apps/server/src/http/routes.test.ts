@@ -81,7 +81,7 @@ describe('route declarations', () => {
   test('every route declares an auth kind, a summary and tags', () => {
     assert.ok(routes.length > 10);
     for (const route of routes) {
-      assert.ok(['public', 'session', 'account', 'visitor'].includes(route.auth), keyOf(route));
+      assert.ok(['public', 'session', 'account', 'visitor', 'api'].includes(route.auth), keyOf(route));
       assert.ok(route.summary.length > 0, `${keyOf(route)} has a summary`);
       assert.ok(route.tags.length > 0, `${keyOf(route)} has tags`);
     }
@@ -103,6 +103,13 @@ describe('route declarations', () => {
   test('every account route is under /api/accounts/:accountId and declares a policy', () => {
     for (const route of routes.filter((r) => r.auth === 'account')) {
       assert.ok(route.url.startsWith('/api/accounts/:accountId'), keyOf(route));
+      assert.ok(route.policy, `${keyOf(route)} declares a policy`);
+    }
+  });
+
+  test('every api route is under /api/v1 and declares a policy', () => {
+    for (const route of routes.filter((r) => r.auth === 'api')) {
+      assert.ok(route.url.startsWith('/api/v1/'), keyOf(route));
       assert.ok(route.policy, `${keyOf(route)} declares a policy`);
     }
   });
@@ -144,9 +151,13 @@ describe('authentication walk', () => {
     const { visitor } = await visitorWithConversation(server, a.inboxId);
     const agent = await loginAs(server, a.admin.email);
     for (const route of routes) {
-      if (route.auth === 'session' || route.auth === 'account') {
+      if (route.auth === 'session' || route.auth === 'account' || route.auth === 'api') {
         const res = await visitor.request(route.method, urlFor(route, aValues), bodyFor(route));
         assert.equal(res.status, 401, `visitor on ${keyOf(route)} → ${res.status} ${res.text}`);
+      }
+      if (route.auth === 'api') {
+        const res = await agent.request(route.method, urlFor(route, aValues), bodyFor(route));
+        assert.equal(res.status, 401, `agent session on ${keyOf(route)} → ${res.status} ${res.text}`);
       }
       if (route.auth === 'visitor') {
         const res = await agent.request(route.method, urlFor(route, aValues), bodyFor(route));
