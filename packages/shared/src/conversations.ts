@@ -30,17 +30,6 @@ export type ConversationView = z.infer<typeof conversationViewSchema>;
 /** A conversation with no activity for this long counts as history. */
 export const HISTORY_AFTER_MS = 24 * 60 * 60 * 1000;
 
-export const conversationListQuerySchema = z.strictObject({
-  status: conversationStatusSchema.optional(),
-  assignee: z.union([z.literal('me'), z.literal('none'), idSchema]).optional(),
-  inboxId: idSchema.optional(),
-  view: conversationViewSchema.optional(),
-  tagId: idSchema.optional(),
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-});
-export type ConversationListQuery = z.infer<typeof conversationListQuerySchema>;
-
 export const changeStatusBodySchema = z.strictObject({
   status: conversationStatusSchema,
 });
@@ -72,6 +61,11 @@ export const conversationSchema = z.object({
   lastSeq: z.number().int(),
   version: z.number().int(),
   lastMessagePreview: z.string().nullable(),
+  /** Started through the public API; `integrationSource` then names the integration when it said. */
+  startedByIntegration: z.boolean(),
+  integrationSource: z.string().nullable(),
+  /** The conversation's tags (names and colours come from the account's tag list). */
+  tagIds: z.array(idSchema),
   firstReplyAt: z.string().nullable(),
   waitingSince: z.string().nullable(),
   lastActivityAt: z.string(),

@@ -46,6 +46,22 @@ export const errorCodes = [
   'tag_exists',
   'rule_not_found',
   'bot_not_active',
+  'review_not_found',
+  'review_decided',
+  'mention_not_allowed',
+  'saved_view_not_found',
+  'saved_view_limit_reached',
+  'article_not_found',
+  'article_slug_taken',
+  'article_not_published',
+  'attribute_definition_not_found',
+  'attribute_definition_exists',
+  'attribute_unknown',
+  'attribute_invalid',
+  'contact_blocked',
+  'contact_merge_invalid',
+  'idempotency_key_reused',
+  'idempotency_key_in_use',
 ] as const;
 
 export const errorCodeSchema = z.enum(errorCodes);

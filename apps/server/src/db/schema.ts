@@ -231,6 +231,8 @@ export const conversations = pgTable(
     version: bigint('version', { mode: 'number' }).notNull().default(1),
     feedXid: xid8('feed_xid').notNull().default(sql`pg_current_xact_id()`),
     lastMessagePreview: text('last_message_preview'),
+    /** Copy of conversation_tags kept in the same transaction, so every presented summary carries its tags. */
+    tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
     /** Who started it through the API (Drift's `integrationSource`), shown as the conversation's header. */
     integrationSource: text('integration_source'),
     firstReplyAt: timestamp('first_reply_at', { withTimezone: true }),

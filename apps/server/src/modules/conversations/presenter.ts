@@ -27,6 +27,10 @@ export function presentConversation(row: ConversationRow, contactName: string | 
     lastSeq: row.lastSeq,
     version: row.version,
     lastMessagePreview: row.lastMessagePreview,
+    // Stored as '' when the integration gave no name, so "started by an integration" survives.
+    startedByIntegration: row.integrationSource !== null,
+    integrationSource: row.integrationSource || null,
+    tagIds: row.tagIds,
     firstReplyAt: row.firstReplyAt?.toISOString() ?? null,
     waitingSince: row.waitingSince?.toISOString() ?? null,
     lastActivityAt: row.lastActivityAt.toISOString(),

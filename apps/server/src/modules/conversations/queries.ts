@@ -6,7 +6,7 @@ import type { AppContext } from '../../context.ts';
 import type { DbOrTx } from '../../db/connect.ts';
 import { contacts, conversationParticipants, conversations } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { hasConversationTag } from '../tags/commands.ts';
+import { hasAnyConversationTag } from '../tags/commands.ts';
 import { type ConversationRow, presentConversation } from './presenter.ts';
 
 /** Loads one conversation the actor may see, or answers 404 (also when it exists but is not theirs). */
@@ -135,7 +135,9 @@ export async function listConversations(ctx: AppContext, actor: AccountActor, qu
   if (query.view === 'bot' || query.view === 'requested' || query.view === 'accepted') {
     conditions.push(eq(conversations.botPhase, query.view));
   }
-  if (query.tagId) conditions.push(hasConversationTag(query.tagId));
+  if (query.teamId) conditions.push(eq(conversations.teamId, query.teamId));
+  if (query.priority) conditions.push(eq(conversations.priority, query.priority));
+  if (query.tagIds) conditions.push(hasAnyConversationTag(query.tagIds));
   if (query.view) {
     const view = viewCondition(query.view, actor, ctx.now());
     if (view) conditions.push(view);

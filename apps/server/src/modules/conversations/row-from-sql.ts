@@ -35,6 +35,7 @@ export function conversationRowFromSql(c: Json): ConversationRow {
     version: Number(c.version),
     feedXid: String(c.feed_xid ?? ''),
     lastMessagePreview: text(c.last_message_preview),
+    tagIds: Array.isArray(c.tag_ids) ? c.tag_ids.map(String) : [],
     integrationSource: text(c.integration_source),
     firstReplyAt: date(c.first_reply_at),
     waitingSince: date(c.waiting_since),

@@ -1,5 +1,5 @@
 import type { CreateTagBody, Tag, UpdateTagBody } from '@parley/shared';
-import { and, asc, eq, ne, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import { conversationScope } from '../../auth/policies.ts';
 import type { AccountActor } from '../../auth/principal.ts';
 import { type AppContext, transact } from '../../context.ts';
@@ -191,9 +191,9 @@ export async function tagConversation(
   });
 }
 
-/** Conversations carrying the tag: the list filter. */
-export const hasConversationTag = (tagId: string): SQL =>
-  sql`exists (select 1 from ${conversationTags} where ${conversationTags.conversationId} = ${conversations.id} and ${conversationTags.tagId} = ${tagId})`;
+/** Conversations carrying any of the tags: the list filter (read from the join table, the record). */
+export const hasAnyConversationTag = (tagIds: string[]): SQL =>
+  sql`exists (select 1 from ${conversationTags} where ${conversationTags.conversationId} = ${conversations.id} and ${inArray(conversationTags.tagId, tagIds)})`;
 
 // ---- contacts --------------------------------------------------------------------------------
 
