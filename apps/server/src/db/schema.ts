@@ -165,6 +165,8 @@ export const contacts = pgTable(
       .where(sql`${t.externalId} is not null`),
     index('contacts_account_email_idx').on(t.accountId, t.email),
     index('contacts_search_idx').using('gin', t.search),
+    /** Search ranks only the newest matches (modules/search); this index walks them newest first. */
+    index('contacts_account_recent_idx').on(t.accountId, t.createdAt, t.id),
   ],
 );
 
@@ -304,6 +306,13 @@ export const messages = pgTable(
   },
   (t) => [
     index('messages_search_idx').using('gin', t.search),
+    /**
+     * Search ranks only the newest matches of an account (modules/search): this index lets a common
+     * word's matches be read newest first and stop early instead of collecting the whole history.
+     */
+    index('messages_account_recent_idx')
+      .on(t.accountId, t.createdAt, t.id)
+      .where(sql`${t.kind} <> 'activity'`),
     uniqueIndex('messages_conversation_seq_key').on(t.conversationId, t.seq),
     uniqueIndex('messages_conversation_sender_client_key').on(
       t.conversationId,

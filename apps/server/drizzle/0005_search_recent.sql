@@ -1,0 +1,2 @@
+CREATE INDEX "contacts_account_recent_idx" ON "contacts" USING btree ("account_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "messages_account_recent_idx" ON "messages" USING btree ("account_id","created_at","id") WHERE "messages"."kind" <> 'activity';
