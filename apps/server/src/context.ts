@@ -3,6 +3,7 @@ import type { Database, Tx } from './db/connect.ts';
 import type { Env } from './env.ts';
 import type { JobRunner } from './jobs/runner.ts';
 import type { RateLimiter } from './lib/rate-limiter.ts';
+import type { Mailer } from './mail/mailer.ts';
 import type { MessageWriter } from './modules/messages/writer.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { Bus } from './realtime/bus.ts';
@@ -19,6 +20,7 @@ export interface AppContext {
   rateLimiter: RateLimiter;
   messageWriter: MessageWriter;
   jobs: JobRunner;
+  mailer: Mailer;
   now: () => Date;
 }
 

@@ -46,6 +46,8 @@ const envSchema = z.object({
     .default(1024 * 1024),
   /** `off` is for load tests only: it disables every per-client rate limit. */
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /** Requests per minute one API token may make to the public API (/api/v1); 429 with Retry-After beyond. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
@@ -61,6 +63,32 @@ const envSchema = z.object({
         splitList(value).every((entry) => isProxyEntry(entry) || /^[A-Za-z0-9.-]{1,253}$/.test(entry)),
       'a comma-separated list of host names, addresses and CIDR ranges',
     ),
+  /**
+   * Outgoing e-mail (notifications, follow-ups of unread replies): smtp://user:pass@host:587 (STARTTLS
+   * when offered) or smtps://…:465. Unset: Parley sends no e-mail.
+   */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The From of outgoing e-mail, e.g. "Acme Support <support@acme.test>"; defaults to no-reply@<PUBLIC_URL host>. */
+  MAIL_FROM: z.string().min(3).max(200).optional(),
+  /** Largest file an agent or visitor may upload, in bytes (default 25 MiB). */
+  ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(5 * 1024 * 1024 * 1024)
+    .default(25 * 1024 * 1024),
+  /**
+   * Files go to an S3-compatible bucket (AWS S3, MinIO, R2…) when all five S3_ variables are set,
+   * else under DATA_DIR/files. Objects are addressed path-style: S3_ENDPOINT/S3_BUCKET/key.
+   */
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: urlSchema.optional(),
+  S3_REGION: z.string().min(1).max(64).optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /**
    * Which peers may set X-Forwarded-For (the client address used by rate limits and sessions).
    * `true` trusts anyone, so any client could pick its own address; the default trusts proxies on
@@ -78,6 +106,15 @@ const envSchema = z.object({
       'true, false, a hop count, or a comma-separated list of loopback, linklocal, uniquelocal, addresses and CIDR ranges',
     ),
 });
+
+/** File storage in S3 needs all of these; none of them means files on disk. */
+const s3Variables = [
+  'S3_BUCKET',
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+] as const;
 
 const splitList = (value: string): string[] =>
   value
@@ -143,6 +180,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new EnvError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const env = parsed.data;
+  const s3Missing = s3Variables.filter((name) => env[name] === undefined);
+  if (s3Missing.length > 0 && s3Missing.length < s3Variables.length) {
+    throw new EnvError([`${s3Missing.join(', ')}: set all of ${s3Variables.join(', ')} to store files in S3`]);
+  }
   const secret = env.SECRET_KEY ?? readOrCreateSecret(env.DATA_DIR);
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
   const allowedOrigins = [new URL(publicUrl).origin, ...splitList(env.ALLOWED_ORIGINS)];

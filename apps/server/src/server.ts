@@ -8,6 +8,7 @@ import type { Env } from './env.ts';
 import { registerJobHandlers } from './jobs/handlers.ts';
 import { JobRunner } from './jobs/runner.ts';
 import { RateLimiter } from './lib/rate-limiter.ts';
+import { createMailer } from './mail/mailer.ts';
 import { MessageWriter } from './modules/messages/writer.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -58,6 +59,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const bus = await createBus(env, log);
   const outbox = new Outbox({ database, bus, log, metrics });
   const now = options.now ?? (() => new Date());
+  const mailer = createMailer(env, log);
   const ctx: AppContext = {
     env,
     database,
@@ -73,8 +75,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       metrics,
       log,
       lanes: database.kind === 'pglite' ? 1 : Math.max(1, env.DATABASE_POOL_SIZE - 2),
+      emailFollowups: mailer.configured,
     }),
     jobs: new JobRunner({ database, log, now }),
+    mailer,
     now,
   };
   registerJobHandlers(ctx);
@@ -107,6 +111,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await app.close();
       await ctx.jobs.stop();
       await outbox.stop();
+      ctx.mailer.close();
       await bus.close();
       if (!options.database) await database.close();
     })();

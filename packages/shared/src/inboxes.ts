@@ -84,6 +84,20 @@ const returningWindowMinutesSchema = z
   .min(1)
   .max(7 * 24 * 60);
 const messagingCloseDaysSchema = z.number().int().min(1).max(28);
+
+/**
+ * An agent's reply the customer has not read after `delayMinutes` is sent to them by e-mail, once (when
+ * the server has SMTP settings and the contact an e-mail address).
+ */
+export const emailFollowupSchema = z.strictObject({
+  enabled: z.boolean(),
+  delayMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
+});
+export type EmailFollowup = z.infer<typeof emailFollowupSchema>;
 const routingSkillsSchema = z
   .array(
     z
@@ -94,6 +108,11 @@ const routingSkillsSchema = z
       .regex(/^\P{Cc}+$/u, 'no control characters'),
   )
   .max(20);
+
+const autoTagIdsSchema = z
+  .array(idSchema)
+  .max(20)
+  .transform((ids) => [...new Set(ids)]);
 
 export const inboxSettingsSchema = z.strictObject({
   allowedOrigins: z.array(originSchema).max(50).default([]),
@@ -114,10 +133,13 @@ export const inboxSettingsSchema = z.strictObject({
   autoAssign: z.boolean().default(true),
   /** Skills an agent needs to be routed this inbox's conversations (all of them). */
   requiredSkills: routingSkillsSchema.default([]),
+  /** Tags every new conversation of this inbox gets when it is created. */
+  autoTagIds: autoTagIdsSchema.default([]),
   bot: botSettingsSchema.default(botDefault),
   businessHours: businessHoursSchema.default({ enabled: false, timezone: 'UTC', hours: [] }),
   /** Rotating the bot webhook secret bumps this; the secret itself is derived and never stored. */
   botSecretVersion: z.number().int().min(0).max(1_000_000).default(0),
+  emailFollowup: emailFollowupSchema.default({ enabled: true, delayMinutes: 30 }),
 });
 export type InboxSettings = z.infer<typeof inboxSettingsSchema>;
 
@@ -171,9 +193,11 @@ export const inboxSettingsPatchSchema = z.strictObject({
   messagingCloseDays: messagingCloseDaysSchema.optional(),
   autoAssign: z.boolean().optional(),
   requiredSkills: routingSkillsSchema.optional(),
+  autoTagIds: autoTagIdsSchema.optional(),
   bot: botSettingsSchema.optional(),
   businessHours: businessHoursSchema.optional(),
   botSecretVersion: z.number().int().min(0).max(1_000_000).optional(),
+  emailFollowup: emailFollowupSchema.optional(),
 });
 
 export const updateInboxBodySchema = z.strictObject({

@@ -1,5 +1,7 @@
 import type { AppContext } from '../context.ts';
+import { registerIdempotencyJobs } from '../http/idempotency.ts';
 import { registerBotJobs } from '../modules/bots/jobs.ts';
+import { registerFollowupJobs } from '../modules/followups/jobs.ts';
 import { registerLifecycle } from '../modules/lifecycle/jobs.ts';
 import { registerRoutingJobs } from '../modules/routing/presence.ts';
 import { registerRuleJobs } from '../modules/rules/engine.ts';
@@ -13,4 +15,6 @@ export function registerJobHandlers(ctx: AppContext): void {
   registerRuleJobs(ctx);
   registerLifecycle(ctx);
   registerRoutingJobs(ctx);
+  registerIdempotencyJobs(ctx);
+  registerFollowupJobs(ctx);
 }

@@ -42,6 +42,11 @@ export interface AppendMessageInput {
   requireBotActive?: boolean;
   /** Written by Parley's own automation (the built-in bot, rules): not a reply for status and first-response time. */
   automated?: boolean;
+  /**
+   * The server can send e-mail: an agent's public reply then schedules the follow-up of the
+   * conversation's unread replies (modules/followups), if the inbox wants it.
+   */
+  emailFollowup?: boolean;
 }
 
 /** Thrown inside the transaction when the clientMsgId is already stored, to roll the seq back. */
@@ -79,6 +84,8 @@ function messageFromJson(m: Json): MessageRow {
  * - `m` inserts the message, `e` the outbox/journey event, `r` the writer's read position;
  * - bot phase: an agent's public reply takes the conversation from the bot (`accepted`) in the same update,
  *   so the bot is silent from that commit on; bot replies ($21) are written only while the bot holds it;
+ * - `f`/`j` schedule the e-mail follow-up of an agent's public reply when the server can send mail and
+ *   the inbox wants it (one pending per conversation; modules/followups decides what is still unread);
  * - `j` schedules the after-commit work of bots and rules (only for conversations a bot holds and for
  *   accounts with message rules): the bot's answer to a customer, the journey entry of an agent taking
  *   over, the account's message_created rules (`prev_bot_phase`: the phase before this message); see
@@ -159,19 +166,27 @@ const APPEND_MESSAGE_SQL = `
     do update set last_read_seq = greatest(conversation_participants.last_read_seq, excluded.last_read_seq)
     returning 1
   ),
+  f as (
+    select make_interval(mins => coalesce((i.settings->'emailFollowup'->>'delayMinutes')::int, 30)) as delay
+    from c join inboxes i on i.id = c.inbox_id
+    where $22::boolean and $9::boolean and $13::text = 'agent'
+      and coalesce((i.settings->'emailFollowup'->>'enabled')::boolean, true)
+  ),
   j as (
     insert into jobs (kind, key, run_at, payload)
-    select k.kind, k.kind || ':' || m.id, clock_timestamp(),
+    select k.kind, k.kind || ':' || k.key_id, clock_timestamp() + k.delay,
            jsonb_build_object('accountId', c.account_id, 'conversationId', c.id, 'messageId', m.id)
     from c join m on true
     cross join lateral (values
-      ('bot.customer_message', $8::boolean and c.bot_phase in ('bot', 'requested')),
-      ('bot.accepted', c.bot_phase = 'accepted' and $13::text = 'agent'
+      ('bot.customer_message', m.id, interval '0', $8::boolean and c.bot_phase in ('bot', 'requested')),
+      ('bot.accepted', m.id, interval '0', c.bot_phase = 'accepted' and $13::text = 'agent'
                        and (select prev_bot_phase from locked) in ('bot', 'requested')),
-      ('rules.message_created', ($8::boolean or ($9::boolean and $13::text = 'agent'))
+      ('rules.message_created', m.id, interval '0', ($8::boolean or ($9::boolean and $13::text = 'agent'))
                                 and exists (select 1 from rules where rules.account_id = c.account_id
-                                            and rules.event = 'message_created' and rules.enabled))
-    ) as k(kind, wanted)
+                                            and rules.event = 'message_created' and rules.enabled)),
+      -- One pending follow-up per conversation: the first unread reply sets when it goes out.
+      ('email.followup', c.id, coalesce((select delay from f), interval '0'), exists (select 1 from f))
+    ) as k(kind, key_id, delay, wanted)
     where k.wanted
     on conflict (key) do nothing
     returning 1
@@ -247,8 +262,9 @@ export async function appendMessageWithState(
       input.clientMsgId,
       advancesRead,
       input.requireBotActive === true,
+      input.emailFollowup === true,
     ],
-    'parley_append_message_v3',
+    'parley_append_message_v4',
   );
   if (row?.duplicate) throw new DuplicateMessage();
   if (!row?.conversation) {

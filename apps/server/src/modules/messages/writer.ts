@@ -45,6 +45,7 @@ const RETRYABLE = new Set(['40P01', '40001']);
  */
 export class MessageWriter {
   private readonly lanes: Job[][];
+  private readonly emailFollowups: boolean;
   private readonly busy: boolean[];
   private readonly database: Database;
   private readonly outbox: Outbox;
@@ -52,7 +53,16 @@ export class MessageWriter {
   private readonly log: Logger;
   private afterAppend: AfterAppendHook | null = null;
 
-  constructor(deps: { database: Database; outbox: Outbox; metrics: Metrics; log: Logger; lanes: number }) {
+  constructor(deps: {
+    database: Database;
+    outbox: Outbox;
+    metrics: Metrics;
+    log: Logger;
+    lanes: number;
+    /** The server can send e-mail, so agents' replies schedule their follow-up (modules/followups). */
+    emailFollowups?: boolean;
+  }) {
+    this.emailFollowups = deps.emailFollowups === true;
     this.database = deps.database;
     this.outbox = deps.outbox;
     this.metrics = deps.metrics;
@@ -100,7 +110,10 @@ export class MessageWriter {
         for (const job of ordered) {
           const pending = new PendingPublish();
           try {
-            const state = await appendMessageWithState(tx, pending, job.input);
+            const state = await appendMessageWithState(tx, pending, {
+              ...job.input,
+              emailFollowup: this.emailFollowups,
+            });
             appended.push({ ...state, input: job.input, pending });
             out.push({ job, pending, message: state.message });
           } catch (error) {
