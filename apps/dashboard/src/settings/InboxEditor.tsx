@@ -42,6 +42,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { keys, useInboxes, useInboxMembers, useMembers } from '../lib/queries.ts';
 import { linkHandler, useLocation } from '../lib/router.ts';
 import { useReady } from '../lib/session.tsx';
+import { EmailFollowupSettings } from './EmailFollowupSettings.tsx';
 import { BotSection, RoutingSection } from './InboxRouting.tsx';
 import { embedSnippet } from './snippet.ts';
 
@@ -485,6 +486,8 @@ export function InboxEditor({ inboxId, isAdmin }: { inboxId: string; isAdmin: bo
           </Stack>
         </Section>
       ) : null}
+
+      {isAdmin ? <EmailFollowupSettings accountId={account.accountId} inbox={inbox} /> : null}
 
       <Section title={t('inboxes.members')} description={t('inboxes.membersHelp')}>
         <InboxAgents accountId={account.accountId} inboxId={inbox.id} isAdmin={isAdmin} />
