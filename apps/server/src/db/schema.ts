@@ -525,7 +525,15 @@ export const cannedReplies = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('canned_replies_account_idx').on(t.accountId, t.shortcut)],
+  (t) => [
+    index('canned_replies_account_idx').on(t.accountId, t.shortcut),
+    // One shortcut per scope in any case: the scope is the owner, else the team, else the account.
+    uniqueIndex('canned_replies_scope_shortcut_idx').on(
+      t.accountId,
+      sql`coalesce(${t.ownerId}, ${t.teamId}, '00000000-0000-0000-0000-000000000000'::uuid)`,
+      sql`lower(${t.shortcut})`,
+    ),
+  ],
 );
 
 /**

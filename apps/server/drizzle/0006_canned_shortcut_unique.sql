@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "canned_replies_scope_shortcut_idx" ON "canned_replies" USING btree ("account_id",coalesce("owner_id", "team_id", '00000000-0000-0000-0000-000000000000'::uuid),lower("shortcut"));
