@@ -62,6 +62,8 @@ export const errorCodes = [
   'contact_merge_invalid',
   'idempotency_key_reused',
   'idempotency_key_in_use',
+  'canned_reply_not_found',
+  'canned_reply_exists',
 ] as const;
 
 export const errorCodeSchema = z.enum(errorCodes);

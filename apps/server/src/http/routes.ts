@@ -1,6 +1,7 @@
 import { agentRoutes } from '../modules/agents/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
 import { botRoutes } from '../modules/bots/routes.ts';
+import { cannedRoutes } from '../modules/canned/routes.ts';
 import { contactRoutes } from '../modules/contacts/routes.ts';
 import { conversationRoutes } from '../modules/conversations/routes.ts';
 import { dashboardRoutes } from '../modules/dashboard/routes.ts';
@@ -32,6 +33,7 @@ export function allRoutes(): AnyRoute[] {
     ...botRoutes,
     ...tagRoutes,
     ...ruleRoutes,
+    ...cannedRoutes,
     ...routingRoutes,
   ];
 }
