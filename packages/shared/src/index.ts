@@ -1,4 +1,5 @@
 export * from './agents.ts';
+export * from './articles.ts';
 export * from './api-tokens.ts';
 export * from './articles.ts';
 export * from './auth.ts';

@@ -29,6 +29,8 @@ export const policies = {
   'tag.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
   'tag.manage': { roles: ['admin', 'supervisor'], scope: null },
   'rule.manage': { roles: ['admin'], scope: null },
+  'article.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
+  'article.manage': { roles: ['admin', 'supervisor'], scope: null },
   'canned.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
   /** Every agent writes personal replies; account and team ones are checked per reply (commands). */
   'canned.write': { roles: ['admin', 'supervisor', 'agent'], scope: null },

@@ -39,6 +39,8 @@ const PUBLIC_ROUTES = [
   'GET /widget/frame',
   'GET /widget/assets/:file',
   'GET /demo',
+  'GET /help/:accountId',
+  'GET /help/:accountId/articles/:slug',
 ].sort();
 
 const routes = allRoutes();

@@ -1,4 +1,5 @@
 import { agentRoutes } from '../modules/agents/routes.ts';
+import { articleRoutes } from '../modules/articles/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
 import { botRoutes } from '../modules/bots/routes.ts';
 import { cannedRoutes } from '../modules/canned/routes.ts';
@@ -35,5 +36,6 @@ export function allRoutes(): AnyRoute[] {
     ...ruleRoutes,
     ...cannedRoutes,
     ...routingRoutes,
+    ...articleRoutes,
   ];
 }
