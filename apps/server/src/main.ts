@@ -15,6 +15,8 @@ Commands:
                                           create an account and its first admin
   create-token --account ACCOUNT_ID --scopes s1,s2 [--name NAME]
                                           create an API token (printed once)
+  revoke-token (--id TOKEN_ID | --token pat_…)
+                                          revoke an API token; it stops working at once
   seed-demo                               create a demo account, inbox, agents and conversations
 `;
 
@@ -161,6 +163,31 @@ async function main(argv: string[]): Promise<void> {
       if (!token) fail('create-token: no such account');
       process.stdout.write(`${token}\n`);
       process.stderr.write('Store this token now: it is shown only once.\n');
+      return;
+    }
+    case 'revoke-token': {
+      const values = optionsOf('revoke-token', rest, { id: { type: 'string' }, token: { type: 'string' } });
+      const input = z
+        .union([
+          z.strictObject({ id: z.uuid('id: a token id') }),
+          z.strictObject({ token: z.string().regex(/^pat_\S+$/, 'token: a pat_… token') }),
+        ])
+        .safeParse(values);
+      if (!input.success) fail('revoke-token: give either --id TOKEN_ID or --token pat_…');
+      const { findApiToken, revokeApiToken } = await import('./modules/tokens/commands.ts');
+      const database = await openDb();
+      let revoked = false;
+      try {
+        const found = await findApiToken(database.db, input.data);
+        if (found) {
+          await revokeApiToken(database.db, found.accountId, found.id, new Date());
+          revoked = true;
+        }
+      } finally {
+        await database.close();
+      }
+      if (!revoked) fail('revoke-token: no such token, or it is revoked already');
+      process.stdout.write('Token revoked.\n');
       return;
     }
     case 'seed-demo': {

@@ -18,6 +18,8 @@ export const policies = {
   'conversation.status': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
   /** Assign, transfer, unassign, snooze, priority. */
   'conversation.assign': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
+  /** Start a conversation for a contact (the public API; visitors start theirs through the Client API). */
+  'conversation.create': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
   'token.manage': { roles: ['admin'], scope: null },
   'agent.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
   'agent.manage': { roles: ['admin'], scope: null },

@@ -1,5 +1,5 @@
 import type { Role, TokenScope } from '@parley/shared';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import { accountMembers, apiTokens, contactIdentities, contacts, sessions, users } from '../db/schema.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -81,8 +81,18 @@ async function resolveApiToken(ctx: AppContext, token: string): Promise<Principa
     .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt)))
     .limit(1);
   if (!row) throw new AppError('unauthenticated', 401, 'Unknown or revoked token');
-  if (!row.lastUsedAt || ctx.now().getTime() - row.lastUsedAt.getTime() > 60_000) {
-    await ctx.database.db.update(apiTokens).set({ lastUsedAt: ctx.now() }).where(eq(apiTokens.id, row.id));
+  // At most one write a minute per token: the condition keeps concurrent requests from all writing.
+  const staleBefore = new Date(ctx.now().getTime() - 60_000);
+  if (!row.lastUsedAt || row.lastUsedAt < staleBefore) {
+    await ctx.database.db
+      .update(apiTokens)
+      .set({ lastUsedAt: ctx.now() })
+      .where(
+        and(
+          eq(apiTokens.id, row.id),
+          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, staleBefore)),
+        ),
+      );
   }
   return { kind: 'token', tokenId: row.id, accountId: row.accountId, scopes: row.scopes as TokenScope[] };
 }

@@ -21,6 +21,17 @@ function parametersFor(schema: z.ZodType | undefined, location: 'path' | 'query'
   }));
 }
 
+const exampleOf = (example: unknown): JsonSchema => (example === undefined ? {} : { example });
+
+const idempotencyKeyParameter: JsonSchema = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Retry safely: the same key with the same request replays the first answer (header Idempotent-Replayed: true); with another request it is 422 idempotency_key_reused. Kept for 24 hours.',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
+
 const securityFor: Record<AnyRoute['auth'], JsonSchema[]> = {
   public: [],
   session: [{ sessionCookie: [] }],
@@ -41,7 +52,14 @@ export function buildOpenApi(routes: AnyRoute[], serverUrl: string): JsonSchema 
       [status]: {
         description: 'Success',
         ...(route.response
-          ? { content: { 'application/json': { schema: toSchema(route.response, 'output') } } }
+          ? {
+              content: {
+                'application/json': {
+                  schema: toSchema(route.response, 'output'),
+                  ...exampleOf(route.example?.response),
+                },
+              },
+            }
           : route.produces
             ? { content: { [route.produces]: { schema: { type: 'string' } } } }
             : {}),
@@ -56,13 +74,19 @@ export function buildOpenApi(routes: AnyRoute[], serverUrl: string): JsonSchema 
       summary: route.summary,
       tags: route.tags,
       security: securityFor[route.auth],
-      parameters: [...parametersFor(route.params, 'path'), ...parametersFor(route.query, 'query')],
+      parameters: [
+        ...parametersFor(route.params, 'path'),
+        ...parametersFor(route.query, 'query'),
+        ...(route.idempotent ? [idempotencyKeyParameter] : []),
+      ],
       responses,
     };
     if (route.body) {
       operation.requestBody = {
         required: true,
-        content: { 'application/json': { schema: toSchema(route.body, 'input') } },
+        content: {
+          'application/json': { schema: toSchema(route.body, 'input'), ...exampleOf(route.example?.request) },
+        },
       };
     }
     paths[path] ??= {};
@@ -74,7 +98,7 @@ export function buildOpenApi(routes: AnyRoute[], serverUrl: string): JsonSchema 
       title: 'Parley API',
       version: '0.1.0',
       description:
-        'Agent API (session cookie with X-CSRF-Token, or an API token), Client API for visitors (visitor token) and operations endpoints. Errors always carry a stable `error.code`.',
+        'Public API under /api/v1 (an API token: `Authorization: Bearer pat_…`, limited to its scopes; 403 insufficient_scope names the missing one; per-token rate limit with 429 and Retry-After; POSTs accept Idempotency-Key), agent API (session cookie with X-CSRF-Token, or an API token), Client API for visitors (visitor token) and operations endpoints. Errors always carry a stable `error.code`.',
     },
     servers: [{ url: serverUrl }],
     components: {

@@ -66,6 +66,10 @@ export interface RouteSpec<K extends AuthKind = AuthKind, P = unknown, Q = unkno
   produces?: string;
   /** Hidden routes (docs UI assets) stay out of the OpenAPI document. */
   hidden?: boolean;
+  /** Shown in the OpenAPI document beside the request body and the success response. */
+  example?: { request?: unknown; response?: unknown };
+  /** Set by `idempotent()` (http/idempotency.ts): the route honours an Idempotency-Key header. */
+  idempotent?: boolean;
   rateLimit?: (request: FastifyRequest, body: B) => RateLimitRule[];
   handler: (input: RouteInput<K, P, Q, B>) => Promise<unknown>;
 }
@@ -178,6 +182,10 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: An
           if (route.policy) assertCan(accountScoped, route.policy);
           actor = accountScoped;
         } else if (route.auth === 'api' && principal.kind === 'token') {
+          // Per token, before validation: malformed requests count too.
+          if (ctx.env.RATE_LIMITS === 'on') {
+            ctx.rateLimiter.hit(`api:${principal.tokenId}`, ctx.env.API_RATE_LIMIT_PER_MINUTE, 60_000);
+          }
           const tokenActor = await accountActor(ctx, principal, principal.accountId);
           if (route.policy) assertCan(tokenActor, route.policy);
           actor = tokenActor;

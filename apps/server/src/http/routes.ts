@@ -8,11 +8,13 @@ import { conversationRoutes } from '../modules/conversations/routes.ts';
 import { dashboardRoutes } from '../modules/dashboard/routes.ts';
 import { inboxRoutes } from '../modules/inboxes/routes.ts';
 import { invitationRoutes } from '../modules/invitations/routes.ts';
+import { publicApiRoutes } from '../modules/public-api/routes.ts';
 import { routingRoutes } from '../modules/routing/routes.ts';
 import { ruleRoutes } from '../modules/rules/routes.ts';
 import { systemRoutes } from '../modules/system/routes.ts';
 import { tagRoutes } from '../modules/tags/routes.ts';
 import { teamRoutes } from '../modules/teams/routes.ts';
+import { tokenRoutes } from '../modules/tokens/routes.ts';
 import { visitorRoutes } from '../modules/visitors/routes.ts';
 import { widgetRoutes } from '../modules/widget/routes.ts';
 import type { AnyRoute } from './route.ts';
@@ -36,6 +38,8 @@ export function allRoutes(): AnyRoute[] {
     ...ruleRoutes,
     ...cannedRoutes,
     ...routingRoutes,
+    ...tokenRoutes,
+    ...publicApiRoutes,
     ...articleRoutes,
   ];
 }

@@ -32,6 +32,12 @@ export async function startConversation(
   ctx: AppContext,
   visitor: VisitorActor,
   body: VisitorStartConversationBody,
+  options: {
+    /** Started through the public API: the integration's name ('' when it gave none). */
+    integrationSource?: string | null;
+    /** false: the caller assigns it itself (and routes it if that fails). */
+    route?: boolean;
+  } = {},
 ): Promise<{ conversation: ConversationRow; created: boolean }> {
   const result = await transact(ctx, async (tx, pending) => {
     // Serializes one visitor's starts, so two retries cannot both create a conversation.
@@ -71,6 +77,7 @@ export async function startConversation(
         contactId: visitor.contactId,
         number: account.number,
         botPhase: await initialBotPhase(tx, visitor.inboxId),
+        integrationSource: options.integrationSource ?? null,
       })
       .returning();
     if (!created) throw new Error('conversation insert returned nothing');
@@ -114,6 +121,7 @@ export async function startConversation(
   });
   if (result.created && body.message) {
     ctx.metrics.messagesCommitted.inc();
+    if (options.route === false) return result;
     // Routed in its own transactions after the creation committed: the creation holds the account's
     // number lock, which routing must not extend. A conversation started without a message is routed
     // on the customer's first message (see lifecycle/reopen.ts).

@@ -1,5 +1,5 @@
 import { type CreateInboxBody, inboxSettingsSchema, type UpdateInboxBody } from '@parley/shared';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/connect.ts';
 import { inboxes, inboxMembers } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
@@ -72,4 +72,13 @@ export async function listInboxMemberIds(executor: DbOrTx, inboxId: string): Pro
     .from(inboxMembers)
     .where(eq(inboxMembers.inboxId, inboxId));
   return rows.map((r) => r.userId);
+}
+
+/** The account's inboxes, oldest first. */
+export async function listInboxes(executor: DbOrTx, accountId: string): Promise<InboxRow[]> {
+  return executor
+    .select()
+    .from(inboxes)
+    .where(eq(inboxes.accountId, accountId))
+    .orderBy(asc(inboxes.createdAt), asc(inboxes.id));
 }

@@ -6,7 +6,7 @@ import {
   inboxSchema,
   updateInboxBodySchema,
 } from '@parley/shared';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { inboxes, inboxMembers } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
@@ -14,7 +14,7 @@ import { defineRoute } from '../../http/route.ts';
 import { randomToken } from '../../lib/crypto.ts';
 import { restartSockets } from '../agents/commands.ts';
 import { findMember } from '../agents/queries.ts';
-import { createInbox, findInbox, listInboxMemberIds, updateInbox } from './commands.ts';
+import { createInbox, findInbox, listInboxes, listInboxMemberIds, updateInbox } from './commands.ts';
 import { presentInbox } from './presenter.ts';
 
 const accountParams = z.strictObject({ accountId: idSchema });
@@ -31,14 +31,9 @@ export const inboxRoutes = [
     tags: ['Inboxes'],
     params: accountParams,
     response: z.object({ inboxes: z.array(inboxSchema) }),
-    handler: async ({ ctx, actor }) => {
-      const rows = await ctx.database.db
-        .select()
-        .from(inboxes)
-        .where(eq(inboxes.accountId, actor.accountId))
-        .orderBy(asc(inboxes.createdAt));
-      return { inboxes: rows.map(presentInbox) };
-    },
+    handler: async ({ ctx, actor }) => ({
+      inboxes: (await listInboxes(ctx.database.db, actor.accountId)).map(presentInbox),
+    }),
   }),
   defineRoute({
     method: 'POST',
