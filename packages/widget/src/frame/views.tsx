@@ -1,5 +1,6 @@
 import type { Message } from '@parley/shared';
 import type { App, View } from './app.ts';
+import { articleCard } from './article-card.tsx';
 // biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (see tsconfig jsxFactory).
 import { h, replaceChildren } from './dom.ts';
 import { format } from './i18n.ts';
@@ -798,6 +799,8 @@ class ThreadScreen implements Screen {
         meta,
       );
     }
+    const article = m.kind === 'article' ? articleCard(m, { kind: t.article, read: t.readArticle }) : null;
+    if (article) return this.wrap(mine, first, last, m.senderName, article, meta);
     if (CARD_KINDS.has(m.kind)) {
       const kindLabel = t[m.kind as 'attachment' | 'article' | 'flow' | 'call' | 'survey'];
       return this.wrap(
