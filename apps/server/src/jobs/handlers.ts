@@ -3,6 +3,7 @@ import { registerIdempotencyJobs } from '../http/idempotency.ts';
 import { registerBotJobs } from '../modules/bots/jobs.ts';
 import { registerFollowupJobs } from '../modules/followups/jobs.ts';
 import { registerLifecycle } from '../modules/lifecycle/jobs.ts';
+import { registerNotificationJobs } from '../modules/notifications/email.ts';
 import { registerRoutingJobs } from '../modules/routing/presence.ts';
 import { registerRuleJobs } from '../modules/rules/engine.ts';
 
@@ -17,4 +18,5 @@ export function registerJobHandlers(ctx: AppContext): void {
   registerRoutingJobs(ctx);
   registerIdempotencyJobs(ctx);
   registerFollowupJobs(ctx);
+  registerNotificationJobs(ctx);
 }
