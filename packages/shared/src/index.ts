@@ -18,6 +18,7 @@ export * from './public-api.ts';
 export * from './notifications.ts';
 export * from './realtime.ts';
 export * from './rules.ts';
+export * from './search.ts';
 export * from './tags.ts';
 export * from './teams.ts';
 export * from './views.ts';

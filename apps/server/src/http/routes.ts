@@ -11,6 +11,7 @@ import { invitationRoutes } from '../modules/invitations/routes.ts';
 import { publicApiRoutes } from '../modules/public-api/routes.ts';
 import { routingRoutes } from '../modules/routing/routes.ts';
 import { ruleRoutes } from '../modules/rules/routes.ts';
+import { searchRoutes } from '../modules/search/routes.ts';
 import { systemRoutes } from '../modules/system/routes.ts';
 import { tagRoutes } from '../modules/tags/routes.ts';
 import { teamRoutes } from '../modules/teams/routes.ts';
@@ -38,6 +39,7 @@ export function allRoutes(): AnyRoute[] {
     ...ruleRoutes,
     ...cannedRoutes,
     ...routingRoutes,
+    ...searchRoutes,
     ...tokenRoutes,
     ...publicApiRoutes,
     ...articleRoutes,
