@@ -67,6 +67,12 @@ export const errorCodes = [
   'idempotency_key_in_use',
   'canned_reply_not_found',
   'canned_reply_exists',
+  'attribute_definition_not_found',
+  'attribute_definition_exists',
+  'attribute_unknown',
+  'attribute_invalid',
+  'contact_blocked',
+  'contact_merge_invalid',
 ] as const;
 
 export const errorCodeSchema = z.enum(errorCodes);

@@ -27,6 +27,13 @@ export const policies = {
   'team.manage': { roles: ['admin'], scope: null },
   'contact.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'contact_read' },
   'contact.tag': { roles: ['admin', 'supervisor', 'agent'], scope: 'contact_write' },
+  /** Edit profile fields and custom attributes; block and unblock (agents only contacts they may see). */
+  'contact.update': { roles: ['admin', 'supervisor', 'agent'], scope: 'contact_write' },
+  'contact.block': { roles: ['admin', 'supervisor', 'agent'], scope: 'contact_write' },
+  /** Merging moves a whole history between people: for those who see every contact. */
+  'contact.merge': { roles: ['admin', 'supervisor'], scope: 'contact_write' },
+  'attribute.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'contact_read' },
+  'attribute.manage': { roles: ['admin'], scope: null },
   'conversation.tag': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
   'tag.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
   'tag.manage': { roles: ['admin', 'supervisor'], scope: null },

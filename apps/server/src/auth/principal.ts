@@ -110,17 +110,31 @@ async function resolveVisitor(ctx: AppContext, token: string): Promise<Principal
     .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
     .where(eq(contactIdentities.id, claims.identityId))
     .limit(1);
-  if (!row || row.contactId !== claims.contactId || row.inboxId !== claims.inboxId) {
+  if (!row || row.inboxId !== claims.inboxId || !(await sameContact(ctx, claims.contactId, row.contactId))) {
     throw new AppError('unauthenticated', 401, 'Visitor session no longer exists');
   }
   return {
     kind: 'visitor',
     identityId: claims.identityId,
-    contactId: claims.contactId,
+    contactId: row.contactId,
     contactName: row.name,
     inboxId: claims.inboxId,
     accountId: claims.accountId,
   };
+}
+
+/**
+ * A token names the contact its identity had when it was signed. Merging contacts moves identities to
+ * the contact that remains, so a token of a contact merged away acts for that contact (rare path).
+ */
+async function sameContact(ctx: AppContext, signedFor: string, identityContact: string): Promise<boolean> {
+  if (signedFor === identityContact) return true;
+  const [signed] = await ctx.database.db
+    .select({ mergedIntoId: contacts.mergedIntoId })
+    .from(contacts)
+    .where(eq(contacts.id, signedFor))
+    .limit(1);
+  return Boolean(signed?.mergedIntoId);
 }
 
 /**

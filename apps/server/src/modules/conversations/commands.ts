@@ -16,6 +16,7 @@ import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type EventInput, recordEvent } from '../../realtime/outbox.ts';
 import { initialBotPhase } from '../bots/phase.ts';
+import { assertContactNotBlocked } from '../contacts/blocking.ts';
 import { applyStatusChange } from '../lifecycle/status.ts';
 import { type Author, appendMessage, authorOf } from '../messages/commands.ts';
 import { Followups } from '../routing/followups.ts';
@@ -46,6 +47,7 @@ export async function startConversation(
       .from(contactIdentities)
       .where(eq(contactIdentities.id, visitor.identityId))
       .for('update');
+    await assertContactNotBlocked(tx, visitor.contactId);
     if (body.message) {
       const [previous] = await tx
         .select({ conversation: conversations })

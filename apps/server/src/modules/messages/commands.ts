@@ -8,6 +8,7 @@ import { messageColumns, messages } from '../../db/schema.ts';
 import { AppError, conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PendingPublish } from '../../realtime/outbox.ts';
+import { contactBlocked } from '../contacts/blocking.ts';
 import { presentConversation } from '../conversations/presenter.ts';
 import { conversationRowFromSql } from '../conversations/row-from-sql.ts';
 import { type MessageRow, presentMessage } from './presenter.ts';
@@ -94,7 +95,9 @@ function messageFromJson(m: Json): MessageRow {
  *   (to previous_assignee_id, queued): adding to an agent's load needs their lock, which this statement
  *   does not take. The message writer hands it back in the same transaction when the agent can take it
  *   (lifecycle/reopen.ts). `locked` takes the row lock first so `prev_status` is the status this update
- *   changed, not an older snapshot's.
+ *   changed, not an older snapshot's;
+ * - a visitor's scope names their contact ($4): a blocked contact writes nothing (one primary-key probe,
+ *   skipped for agents, tokens and the system, whose scope has no contact).
  */
 const APPEND_MESSAGE_SQL = `
   with dup as (
@@ -106,6 +109,8 @@ const APPEND_MESSAGE_SQL = `
     select id as locked_id, status as prev_status, assignee_id as prev_assignee_id,
            bot_phase as prev_bot_phase from conversations
     where conversations.id = $1::uuid and ${conversationScopeText('conversations', 2)}
+      and ($4::uuid is null or not exists (select 1 from contacts where contacts.id = $4::uuid
+                                           and contacts.blocked_at is not null))
     for update
   ),
   c as (
@@ -264,7 +269,7 @@ export async function appendMessageWithState(
       input.requireBotActive === true,
       input.emailFollowup === true,
     ],
-    'parley_append_message_v4',
+    'parley_append_message_v5',
   );
   if (row?.duplicate) throw new DuplicateMessage();
   if (!row?.conversation) {
@@ -273,6 +278,13 @@ export async function appendMessageWithState(
       `select status from conversations where id = $1::uuid and ${conversationScopeText('conversations', 2)}`,
       [input.conversationId, ...scopeValues(scope)],
     );
+    if (scope.contactId !== null) {
+      const [blocked] = await executor.query<{ id: string }>(
+        'select id from contacts where id = $1::uuid and blocked_at is not null',
+        [scope.contactId],
+      );
+      if (blocked) throw contactBlocked();
+    }
     if (visible?.status === 'closed') {
       // Clients (the widget) start a new conversation with the same message: POST /api/client/conversations.
       throw new AppError('conversation_closed', 409, 'This conversation is closed; start a new one', {

@@ -6,6 +6,7 @@ import { contactIdentities, contacts, inboxes } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { hmacHex, safeEqual } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
+import { survivingContact } from '../contacts/surviving.ts';
 import { type InboxRow, settingsOf } from '../inboxes/presenter.ts';
 
 /** A signature older than this is refused, so a leaked one cannot be replayed forever. */
@@ -83,6 +84,7 @@ export async function createVisitorSession(
         .from(contacts)
         .where(and(eq(contacts.accountId, inbox.accountId), eq(contacts.externalId, verifiedId)))
         .limit(1);
+      if (contact?.mergedIntoId) contact = await survivingContact(tx, contact);
       if (contact && (body.name || body.email || hasPreChat)) {
         [contact] = await tx
           .update(contacts)
