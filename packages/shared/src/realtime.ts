@@ -3,6 +3,7 @@ import { clientMsgIdSchema, idSchema } from './common.ts';
 import { conversationSchema } from './conversations.ts';
 import { errorCodeSchema } from './errors.ts';
 import { messageBodySchema, messageSchema, visitorMessageAttributesSchema } from './messages.ts';
+import { notificationSchema } from './notifications.ts';
 
 /**
  * The realtime protocol (see docs/realtime.md). Every frame is one JSON object with a `type`.
@@ -19,7 +20,16 @@ export const accountTopicSchema = z.strictObject({
   kind: z.literal('account'),
   accountId: idSchema,
 });
-export const topicSchema = z.discriminatedUnion('kind', [conversationTopicSchema, accountTopicSchema]);
+/** An agent's own notifications (of every account); nobody may follow another user's. */
+export const notificationsTopicSchema = z.strictObject({
+  kind: z.literal('notifications'),
+  userId: idSchema,
+});
+export const topicSchema = z.discriminatedUnion('kind', [
+  conversationTopicSchema,
+  accountTopicSchema,
+  notificationsTopicSchema,
+]);
 export type Topic = z.infer<typeof topicSchema>;
 
 // ---- client → server -------------------------------------------------------------------------
@@ -174,6 +184,19 @@ export const queueFrameSchema = z.object({
   estimatedWaitSeconds: z.number().int().min(0).nullable(),
 });
 
+/** A notification for the subscribed user was created (notifications topic). */
+export const notificationFrameSchema = z.object({
+  type: z.literal('notification'),
+  notification: notificationSchema,
+});
+
+/** Notifications were marked read in another tab or device; `notificationIds: null` means all of them. */
+export const notificationsReadFrameSchema = z.object({
+  type: z.literal('notifications_read'),
+  accountId: idSchema,
+  notificationIds: z.array(idSchema).nullable(),
+});
+
 export const pongFrameSchema = z.object({
   type: z.literal('pong'),
   ref: refSchema.optional(),
@@ -193,6 +216,8 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   typingEventFrameSchema,
   readEventFrameSchema,
   queueFrameSchema,
+  notificationFrameSchema,
+  notificationsReadFrameSchema,
   ackFrameSchema,
   resyncRequiredFrameSchema,
   errorFrameSchema,

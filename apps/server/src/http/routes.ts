@@ -8,6 +8,7 @@ import { conversationRoutes } from '../modules/conversations/routes.ts';
 import { dashboardRoutes } from '../modules/dashboard/routes.ts';
 import { inboxRoutes } from '../modules/inboxes/routes.ts';
 import { invitationRoutes } from '../modules/invitations/routes.ts';
+import { notificationRoutes } from '../modules/notifications/routes.ts';
 import { publicApiRoutes } from '../modules/public-api/routes.ts';
 import { routingRoutes } from '../modules/routing/routes.ts';
 import { ruleRoutes } from '../modules/rules/routes.ts';
@@ -39,6 +40,7 @@ export function allRoutes(): AnyRoute[] {
     ...ruleRoutes,
     ...cannedRoutes,
     ...routingRoutes,
+    ...notificationRoutes,
     ...searchRoutes,
     ...tokenRoutes,
     ...publicApiRoutes,

@@ -1,4 +1,4 @@
-import type { Conversation, Message } from '@parley/shared';
+import type { Conversation, Message, Notification } from '@parley/shared';
 
 /**
  * What travels between nodes after a commit. The database stays the source of truth: a bus message
@@ -43,7 +43,11 @@ export type BusMessage =
         position: number | null;
         estimatedWaitSeconds: number | null;
       }>;
-    };
+    }
+  /** A notification for one user, delivered to that user's own sockets only. */
+  | { t: 'notification'; userId: string; notification: Notification }
+  /** Some (ids) or all (null) of a user's notifications in an account were marked read. */
+  | { t: 'notifications_read'; userId: string; accountId: string; notificationIds: string[] | null };
 
 export type BusHandler = (message: BusMessage) => void;
 

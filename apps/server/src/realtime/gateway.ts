@@ -36,6 +36,7 @@ import { assertOriginAllowed, loadInbox } from '../modules/visitors/session.ts';
 import { changedSince, currentFeedCursor, decodeFeedCursor, FEED_CATCH_UP_LIMIT } from './account-feed.ts';
 import type { BusMessage } from './bus.ts';
 import { ConversationStream } from './conversation-stream.ts';
+import { NotificationFeeds } from './notification-feed.ts';
 
 interface AccountFeed {
   accountId: string;
@@ -101,6 +102,7 @@ export class RealtimeGateway {
   private readonly clients = new Set<Client>();
   private readonly streamsByConversation = new Map<string, Map<ConversationStream, Client>>();
   private readonly feedsByAccount = new Map<string, Set<{ client: Client; feed: AccountFeed }>>();
+  private readonly notifications: NotificationFeeds<Client>;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribeBus: Array<() => void> = [];
   private closing = false;
@@ -108,6 +110,11 @@ export class RealtimeGateway {
   constructor(ctx: AppContext, options: { reconcileEveryMs?: number } = {}) {
     this.ctx = ctx;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: realtimeLimits.maxFrameBytes });
+    this.notifications = new NotificationFeeds<Client>({
+      database: ctx.database,
+      send: (client, frame) => this.send(client, frame),
+      log: ctx.log,
+    });
     this.unsubscribeBus.push(ctx.bus.subscribe((message) => this.onBus(message)));
     this.unsubscribeBus.push(ctx.bus.onRecovered(() => void this.reconcile('bus_recovered', true)));
     const reconcile = setInterval(
@@ -297,6 +304,8 @@ export class RealtimeGateway {
             frame.topic.conversationId,
             frame.afterSeq ?? 0,
           );
+        } else if (frame.topic.kind === 'notifications') {
+          await this.subscribeNotifications(client, frame.ref, frame.topic.userId);
         } else {
           await this.subscribeAccount(client, frame.ref, frame.topic.accountId, frame.cursor);
         }
@@ -492,6 +501,15 @@ export class RealtimeGateway {
     this.send(client, { type: 'subscribed', ref, topic, cursor: feed.cursor });
   }
 
+  /** Only the agent themself may follow their notifications. */
+  private async subscribeNotifications(client: Client, ref: string, userId: string): Promise<void> {
+    const principal = client.principal;
+    if (principal?.kind !== 'agent' || principal.userId !== userId)
+      throw new AppError('forbidden', 403, 'Only the user themself may follow their notifications');
+    await this.notifications.add(client, userId);
+    this.send(client, { type: 'subscribed', ref, topic: { kind: 'notifications', userId } });
+  }
+
   private sendFeed(client: Client, feed: AccountFeed, conversation: Conversation): void {
     if (feed.inboxIds && !feed.inboxIds.has(conversation.inboxId) && conversation.assigneeId !== feed.userId)
       return;
@@ -519,7 +537,9 @@ export class RealtimeGateway {
   }
 
   private unsubscribe(client: Client, topic: Topic): void {
-    if (topic.kind === 'conversation') {
+    if (topic.kind === 'notifications') {
+      this.notifications.remove(client, topic.userId);
+    } else if (topic.kind === 'conversation') {
       const stream = client.streams.get(topic.conversationId);
       if (!stream) return;
       stream.active = false;
@@ -541,7 +561,10 @@ export class RealtimeGateway {
 
   private drop(client: Client): void {
     if (!this.clients.delete(client)) return;
-    if (client.principal?.kind === 'agent') agentSocketClosed(this.ctx, client.principal.userId);
+    if (client.principal?.kind === 'agent') {
+      agentSocketClosed(this.ctx, client.principal.userId);
+      this.notifications.remove(client, client.principal.userId);
+    }
     for (const conversationId of [...client.streams.keys()]) {
       this.unsubscribe(client, { kind: 'conversation', conversationId });
     }
@@ -618,6 +641,12 @@ export class RealtimeGateway {
         }
         return;
       }
+      case 'notification':
+        this.notifications.onNotification(message.userId, message.notification);
+        return;
+      case 'notifications_read':
+        this.notifications.onRead(message.userId, message.accountId, message.notificationIds);
+        return;
       case 'sessions_revoked': {
         for (const client of this.clients) {
           const p = client.principal;
@@ -654,6 +683,7 @@ export class RealtimeGateway {
         }
       }
       if (feeds) for (const accountId of this.feedsByAccount.keys()) await this.catchUpFeeds(accountId);
+      await this.notifications.reconcile();
       await this.closeEndedSessions();
     } catch (err) {
       this.ctx.log.warn({ err }, 'realtime reconcile failed');

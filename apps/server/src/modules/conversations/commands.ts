@@ -19,6 +19,7 @@ import { initialBotPhase } from '../bots/phase.ts';
 import { assertContactNotBlocked } from '../contacts/blocking.ts';
 import { applyStatusChange } from '../lifecycle/status.ts';
 import { type Author, appendMessage, authorOf } from '../messages/commands.ts';
+import { notifyNewConversation } from '../notifications/notify.ts';
 import { Followups } from '../routing/followups.ts';
 import { routableFromRow, routeConversation, runFollowups } from '../routing/router.ts';
 import { afterConversationCreated, afterStatusChanged } from '../rules/triggers.ts';
@@ -96,6 +97,7 @@ export async function startConversation(
       actor: { kind: 'contact', id: visitor.contactId },
       payload: { number: created.number, inboxId: created.inboxId, botPhase: created.botPhase },
     });
+    await notifyNewConversation(rawExecutorOf(tx), pending, created);
     await afterConversationCreated(ctx, tx, created, { withMessage: body.message !== undefined });
     let conversation = created;
     if (body.message) {

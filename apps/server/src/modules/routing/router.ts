@@ -5,6 +5,7 @@ import { PendingPublish } from '../../realtime/outbox.ts';
 import { type ConversationRow, presentConversation } from '../conversations/presenter.ts';
 import { conversationRowFromSql } from '../conversations/row-from-sql.ts';
 import { type Author, appendMessage } from '../messages/commands.ts';
+import { notifyAssigned } from '../notifications/notify.ts';
 import { Followups } from './followups.ts';
 import { notifyQueues } from './queue.ts';
 import { type InboxRouting, loadInboxRouting } from './settings.ts';
@@ -297,6 +298,17 @@ export async function assignLocked(
       ...(conv.queued_at ? { queuedAt: new Date(conv.queued_at).toISOString() } : {}),
     },
   });
+  // A conversation returning to the agent who had it is not news to them; anything else is.
+  if (input.reason !== 'returning') {
+    await notifyAssigned(exec, pending, {
+      accountId: conv.account_id,
+      conversationId: conv.id,
+      assigneeId: input.assigneeId,
+      transfer: input.reason === 'transfer',
+      actor: input.actor,
+      note: input.handoffNote ?? null,
+    });
+  }
   if (input.silent) {
     await pushConversation(exec, pending, conv.id);
     return;
