@@ -2,9 +2,16 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
-import { loginAs, makeAccount, type TestAccount, visitorWithConversation } from '../../test/factories.ts';
+import { tokenScopes } from '@parley/shared';
+import {
+  loginAs,
+  makeAccount,
+  makeToken,
+  type TestAccount,
+  visitorWithConversation,
+} from '../../test/factories.ts';
 import { startTestServer, type TestServer } from '../../test/harness.ts';
-import type { HttpClient } from '../../test/http-client.ts';
+import { HttpClient } from '../../test/http-client.ts';
 import type { AnyRoute } from './route.ts';
 import { allRoutes } from './routes.ts';
 
@@ -16,13 +23,16 @@ import { allRoutes } from './routes.ts';
 const BODY_LIMIT = 64 * 1024;
 const routes = allRoutes();
 const keyOf = (route: AnyRoute) => `${route.method} ${route.url}`;
-const withBody = routes.filter((r) => r.method !== 'GET');
+// Uploads (rawBody) take any bytes as the file itself; attachments.test.ts covers what they refuse.
+const withBody = routes.filter((r) => r.method !== 'GET' && !r.rawBody);
 
 let server: TestServer;
 let account: TestAccount;
 let values: Record<string, string>;
 let agent: HttpClient;
 let visitor: HttpClient;
+/** The public API (auth kind `api`) takes an API token with every scope. */
+let apiToken: HttpClient;
 
 before(async () => {
   server = await startTestServer({ env: { RATE_LIMITS: 'off', BODY_LIMIT_BYTES: String(BODY_LIMIT) } });
@@ -30,6 +40,8 @@ before(async () => {
   const started = await visitorWithConversation(server, account.inboxId);
   visitor = started.visitor;
   agent = await loginAs(server, account.admin.email);
+  apiToken = new HttpClient(server.url);
+  apiToken.bearer = await makeToken(server, account.accountId, [...tokenScopes]);
   values = {
     accountId: account.accountId,
     inboxId: account.inboxId,
@@ -61,7 +73,14 @@ async function send(
   options: { path?: string; body?: string | Uint8Array; contentType?: string | null } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = {};
-  const who = route.auth === 'visitor' ? visitor : route.auth === 'public' ? null : agent;
+  const who =
+    route.auth === 'visitor'
+      ? visitor
+      : route.auth === 'api'
+        ? apiToken
+        : route.auth === 'public'
+          ? null
+          : agent;
   if (who?.cookie) headers.cookie = who.cookie;
   if (who?.csrfToken && route.method !== 'GET') headers['x-csrf-token'] = who.csrfToken;
   if (who?.bearer) headers.authorization = `Bearer ${who.bearer}`;
