@@ -137,6 +137,7 @@ const bodyOverrides: Record<string, (ids: Ids, mark: string) => unknown> = {
   'POST /api/accounts/:accountId/conversations/:id/snooze': () => ({
     until: new Date(Date.now() + 3_600_000).toISOString(),
   }),
+  'PATCH /api/accounts/:accountId/saved-views/:id': (_ids, mark) => ({ name: `${mark} view` }),
 };
 
 function bodyFor(route: AnyRoute, ids: Ids, mark: string): unknown {

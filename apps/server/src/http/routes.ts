@@ -12,6 +12,7 @@ import { notificationRoutes } from '../modules/notifications/routes.ts';
 import { publicApiRoutes } from '../modules/public-api/routes.ts';
 import { routingRoutes } from '../modules/routing/routes.ts';
 import { ruleRoutes } from '../modules/rules/routes.ts';
+import { savedViewRoutes } from '../modules/saved-views/routes.ts';
 import { searchRoutes } from '../modules/search/routes.ts';
 import { systemRoutes } from '../modules/system/routes.ts';
 import { tagRoutes } from '../modules/tags/routes.ts';
@@ -40,6 +41,7 @@ export function allRoutes(): AnyRoute[] {
     ...ruleRoutes,
     ...cannedRoutes,
     ...routingRoutes,
+    ...savedViewRoutes,
     ...notificationRoutes,
     ...searchRoutes,
     ...tokenRoutes,

@@ -23,6 +23,7 @@ import { notifyNewConversation } from '../notifications/notify.ts';
 import { Followups } from '../routing/followups.ts';
 import { routableFromRow, routeConversation, runFollowups } from '../routing/router.ts';
 import { afterConversationCreated, afterStatusChanged } from '../rules/triggers.ts';
+import { applyAutoTags } from '../tags/commands.ts';
 import { type ConversationRow, presentConversation } from './presenter.ts';
 import { canTransition } from './status.ts';
 
@@ -71,7 +72,7 @@ export async function startConversation(
       .where(eq(accounts.id, visitor.accountId))
       .returning({ number: accounts.lastConversationNumber });
     if (!account) throw notFound('account_not_found', 'Account');
-    const [created] = await tx
+    const [inserted] = await tx
       .insert(conversations)
       .values({
         id: newId(),
@@ -83,21 +84,23 @@ export async function startConversation(
         integrationSource: options.integrationSource ?? null,
       })
       .returning();
-    if (!created) throw new Error('conversation insert returned nothing');
+    if (!inserted) throw new Error('conversation insert returned nothing');
     await tx.insert(conversationParticipants).values({
-      conversationId: created.id,
+      conversationId: inserted.id,
       participantKind: 'contact',
       participantId: visitor.contactId,
     });
     await recordEvent(tx, pending, {
       accountId: visitor.accountId,
-      conversationId: created.id,
+      conversationId: inserted.id,
       contactId: visitor.contactId,
       type: 'conversation.created',
       actor: { kind: 'contact', id: visitor.contactId },
-      payload: { number: created.number, inboxId: created.inboxId, botPhase: created.botPhase },
+      payload: { number: inserted.number, inboxId: inserted.inboxId, botPhase: inserted.botPhase },
     });
-    await notifyNewConversation(rawExecutorOf(tx), pending, created);
+    await notifyNewConversation(rawExecutorOf(tx), pending, inserted);
+    // The inbox's automatic tags belong to the conversation from its first moment (rules then see them).
+    const created = await applyAutoTags(tx, pending, inserted);
     await afterConversationCreated(ctx, tx, created, { withMessage: body.message !== undefined });
     let conversation = created;
     if (body.message) {

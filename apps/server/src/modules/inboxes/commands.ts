@@ -5,6 +5,7 @@ import { inboxes, inboxMembers } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import { randomToken } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
+import { assertAccountTags } from '../tags/commands.ts';
 import { type InboxRow, settingsOf } from './presenter.ts';
 
 export async function createInbox(
@@ -12,6 +13,7 @@ export async function createInbox(
   accountId: string,
   body: CreateInboxBody,
 ): Promise<InboxRow> {
+  await assertAccountTags(executor, accountId, body.settings?.autoTagIds ?? [], 'settings.autoTagIds');
   const [row] = await executor
     .insert(inboxes)
     .values({
@@ -41,6 +43,7 @@ export async function updateInbox(
       .where(and(eq(inboxes.id, inboxId), eq(inboxes.accountId, accountId)))
       .for('update');
     if (!current) throw notFound('inbox_not_found', 'Inbox');
+    await assertAccountTags(tx, accountId, body.settings?.autoTagIds ?? [], 'settings.autoTagIds');
     const settings = inboxSettingsSchema.parse({ ...settingsOf(current), ...(body.settings ?? {}) });
     if (settings.allowedOrigins.length > 0) {
       settings.allowedOrigins = [...new Set(settings.allowedOrigins.map((o) => o.toLowerCase()))];

@@ -1,14 +1,14 @@
-import type { CreateTagBody, Tag, UpdateTagBody } from '@parley/shared';
+import { type CreateTagBody, inboxSettingsSchema, type Tag, type UpdateTagBody } from '@parley/shared';
 import { and, asc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import { conversationScope } from '../../auth/policies.ts';
 import type { AccountActor } from '../../auth/principal.ts';
 import { type AppContext, transact } from '../../context.ts';
 import type { DbOrTx, Tx } from '../../db/connect.ts';
-import { contacts, contactTags, conversations, conversationTags, tags } from '../../db/schema.ts';
-import { conflict, notFound, sqlStateOf } from '../../errors.ts';
+import { contacts, contactTags, conversations, conversationTags, inboxes, tags } from '../../db/schema.ts';
+import { AppError, conflict, notFound, sqlStateOf } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type EventInput, type PendingPublish, recordEvent } from '../../realtime/outbox.ts';
-import type { ConversationRow } from '../conversations/presenter.ts';
+import { type ConversationRow, presentConversation } from '../conversations/presenter.ts';
 
 type TagRow = typeof tags.$inferSelect;
 
@@ -98,20 +98,39 @@ export function updateTag(
   );
 }
 
-/** Removes the tag everywhere it is used (account-level housekeeping, not a per-conversation event). */
+/**
+ * Removes the tag everywhere it is used (account-level housekeeping, not a per-conversation event). The
+ * conversations' copies lose it too; their summaries are not published one by one (clients show no chip
+ * for a tag they no longer know, and a feed catch-up reads the new versions).
+ */
 export async function deleteTag(ctx: AppContext, accountId: string, tagId: string): Promise<void> {
-  const deleted = await ctx.database.db
-    .delete(tags)
-    .where(and(eq(tags.id, tagId), eq(tags.accountId, accountId)))
-    .returning({ id: tags.id });
-  if (deleted.length === 0) throw notFound('tag_not_found', 'Tag');
+  await ctx.database.db.transaction(async (tx) => {
+    await findTag(tx, accountId, tagId);
+    // Conversation rows are locked in id order before the join rows go, the order setConversationTag uses.
+    await tx.execute(sql`
+      update ${conversations} set
+        tag_ids = array_remove(tag_ids, ${tagId}::uuid),
+        version = version + 1,
+        feed_xid = pg_current_xact_id()
+      where id in (
+        select id from ${conversations}
+        where account_id = ${accountId}::uuid and ${tagId}::uuid = any(tag_ids)
+        order by id for update
+      )`);
+    const deleted = await tx
+      .delete(tags)
+      .where(and(eq(tags.id, tagId), eq(tags.accountId, accountId)))
+      .returning({ id: tags.id });
+    if (deleted.length === 0) throw notFound('tag_not_found', 'Tag');
+  });
 }
 
 // ---- conversations ---------------------------------------------------------------------------
 
 /**
- * Adds or removes a tag on a conversation inside the caller's transaction; a change is a journey event.
- * Returns whether anything changed (adding a tag that is there already changes nothing).
+ * Adds or removes a tag on a conversation inside the caller's transaction; a change is a journey event,
+ * bumps the conversation's version and (unless `publish` is false) publishes its summary after commit.
+ * Returns the changed conversation, or null when nothing changed (adding a tag that is there already).
  */
 export async function setConversationTag(
   tx: Tx,
@@ -122,9 +141,19 @@ export async function setConversationTag(
     present: boolean;
     actor: EventInput['actor'];
     details?: Record<string, unknown>;
+    /** False when the caller publishes the conversation itself (its creation). */
+    publish?: boolean;
   },
-): Promise<boolean> {
+): Promise<ConversationRow | null> {
   const { conversation, tag } = input;
+  // The conversation's row lock first: changes to one conversation's tags queue here, so the copy in
+  // conversations.tag_ids follows the join table in commit order (deleteTag locks in the same order).
+  const [locked] = await tx
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(eq(conversations.id, conversation.id))
+    .for('update');
+  if (!locked) return null;
   const changed = input.present
     ? await tx
         .insert(conversationTags)
@@ -135,7 +164,18 @@ export async function setConversationTag(
         .delete(conversationTags)
         .where(and(eq(conversationTags.conversationId, conversation.id), eq(conversationTags.tagId, tag.id)))
         .returning({ id: conversationTags.tagId });
-  if (changed.length === 0) return false;
+  if (changed.length === 0) return null;
+  const without = sql`array_remove(${conversations.tagIds}, ${tag.id}::uuid)`;
+  const [row] = await tx
+    .update(conversations)
+    .set({
+      tagIds: input.present ? sql`array_append(${without}, ${tag.id}::uuid)` : without,
+      version: sql`${conversations.version} + 1`,
+      feedXid: sql`pg_current_xact_id()`,
+    })
+    .where(eq(conversations.id, conversation.id))
+    .returning();
+  if (!row) return null;
   await recordEvent(tx, pending, {
     accountId: conversation.accountId,
     conversationId: conversation.id,
@@ -144,7 +184,80 @@ export async function setConversationTag(
     actor: input.actor,
     payload: { tagId: tag.id, name: tag.name, ...(input.details ?? {}) },
   });
-  return true;
+  if (input.publish !== false) {
+    const [contact] = await tx
+      .select({ name: contacts.name })
+      .from(contacts)
+      .where(eq(contacts.id, row.contactId));
+    pending.add({
+      t: 'conversation',
+      accountId: row.accountId,
+      inboxId: row.inboxId,
+      conversation: presentConversation(row, contact?.name ?? null),
+    });
+  }
+  return row;
+}
+
+/**
+ * The inbox's automatic tags on a conversation it is creating, in the creating transaction, each a
+ * journey event. Tags deleted since the inbox named them are skipped. Returns the conversation as tagged;
+ * the caller publishes it.
+ */
+export async function applyAutoTags(
+  tx: Tx,
+  pending: PendingPublish,
+  conversation: ConversationRow,
+): Promise<ConversationRow> {
+  const [inbox] = await tx
+    .select({ settings: inboxes.settings })
+    .from(inboxes)
+    .where(eq(inboxes.id, conversation.inboxId));
+  const wanted = inboxSettingsSchema.shape.autoTagIds.safeParse(inbox?.settings.autoTagIds);
+  if (!wanted.success || wanted.data.length === 0) return conversation;
+  const found = await tx
+    .select()
+    .from(tags)
+    .where(and(eq(tags.accountId, conversation.accountId), inArray(tags.id, wanted.data)))
+    .orderBy(asc(sql`lower(${tags.name})`), asc(tags.id));
+  let row = conversation;
+  for (const tag of found) {
+    const tagged = await setConversationTag(tx, pending, {
+      conversation: row,
+      tag,
+      present: true,
+      actor: { kind: 'system', id: null },
+      details: { automatic: true, inboxId: conversation.inboxId },
+      publish: false,
+    });
+    row = tagged ?? row;
+  }
+  return row;
+}
+
+/** Every id must be a tag of this account: 400 validation_failed naming the offending entries. */
+export async function assertAccountTags(
+  executor: DbOrTx,
+  accountId: string,
+  tagIds: string[],
+  path: string,
+): Promise<void> {
+  if (tagIds.length === 0) return;
+  const rows = await executor
+    .select({ id: tags.id })
+    .from(tags)
+    .where(and(eq(tags.accountId, accountId), inArray(tags.id, tagIds)));
+  const found = new Set(rows.map((r) => r.id));
+  const missing = tagIds.flatMap((id, i) => (found.has(id) ? [] : [i]));
+  if (missing.length > 0) {
+    throw new AppError('validation_failed', 400, 'Some tags are not in this account', {
+      details: missing.map((i) => ({
+        path: `${path}.${i}`,
+        message: 'no such tag in this account',
+        code: 'unknown_reference',
+      })),
+    });
+  }
 }
 
 const actorOf = (actor: AccountActor): EventInput['actor'] =>

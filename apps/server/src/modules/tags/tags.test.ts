@@ -164,12 +164,12 @@ describe('tags', () => {
     ]);
 
     const byTag = async (tagId: string) =>
-      ((await admin.get(`${base}/conversations?tagId=${tagId}`)).body.conversations as Array<{ id: string }>)
+      ((await admin.get(`${base}/conversations?tagIds=${tagId}`)).body.conversations as Array<{ id: string }>)
         .map((c) => c.id)
         .sort();
     assert.deepEqual(await byTag(urgent.id), [first.conversationId]);
     assert.deepEqual(await byTag(later.id), [first.conversationId, second.conversationId].sort());
-    assert.equal((await admin.get(`${base}/conversations?tagId=nope`)).status, 400);
+    assert.equal((await admin.get(`${base}/conversations?tagIds=nope`)).status, 400);
 
     const removed = await admin.request('DELETE', url(first.conversationId, urgent.id));
     assert.deepEqual(names(removed.body), ['Later']);
