@@ -5,6 +5,7 @@ import { cannedStrings } from './features/canned.ts';
 import { contactsStrings } from './features/contacts.ts';
 import { notificationsStrings } from './features/notifications.ts';
 import { searchStrings } from './features/search.ts';
+import { tagsStrings } from './features/tags.ts';
 import { webhooksStrings } from './features/webhooks.ts';
 
 /** English, the reference dictionary: the other languages must have exactly these keys. */
@@ -480,6 +481,7 @@ export const en = {
   ...notificationsStrings.en,
   ...apiStrings.en,
   ...webhooksStrings.en,
+  ...tagsStrings.en,
 } as const;
 
 export type MessageKey = keyof typeof en;

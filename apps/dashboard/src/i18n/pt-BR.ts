@@ -6,6 +6,7 @@ import { cannedStrings } from './features/canned.ts';
 import { contactsStrings } from './features/contacts.ts';
 import { notificationsStrings } from './features/notifications.ts';
 import { searchStrings } from './features/search.ts';
+import { tagsStrings } from './features/tags.ts';
 import { webhooksStrings } from './features/webhooks.ts';
 
 /** Português (Brasil). */
@@ -481,4 +482,5 @@ export const ptBR: Dictionary = {
   ...notificationsStrings['pt-BR'],
   ...apiStrings['pt-BR'],
   ...webhooksStrings['pt-BR'],
+  ...tagsStrings['pt-BR'],
 };

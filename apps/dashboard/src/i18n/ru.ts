@@ -6,6 +6,7 @@ import { cannedStrings } from './features/canned.ts';
 import { contactsStrings } from './features/contacts.ts';
 import { notificationsStrings } from './features/notifications.ts';
 import { searchStrings } from './features/search.ts';
+import { tagsStrings } from './features/tags.ts';
 import { webhooksStrings } from './features/webhooks.ts';
 
 /** Русский. */
@@ -483,4 +484,5 @@ export const ru: Dictionary = {
   ...notificationsStrings.ru,
   ...apiStrings.ru,
   ...webhooksStrings.ru,
+  ...tagsStrings.ru,
 };
