@@ -19,6 +19,12 @@ import { SetupScreen } from './screens/SetupScreen.tsx';
 const SettingsScreen = lazy(() =>
   import('./settings/SettingsScreen.tsx').then((m) => ({ default: m.SettingsScreen })),
 );
+const ContactsScreen = lazy(() =>
+  import('./contacts/ContactsScreen.tsx').then((m) => ({ default: m.ContactsScreen })),
+);
+const ArticlesScreen = lazy(() =>
+  import('./articles/ArticlesScreen.tsx').then((m) => ({ default: m.ArticlesScreen })),
+);
 
 /** Shown only when the socket has been down for a moment, not during the first connect. */
 function ConnectionBanner() {
@@ -48,9 +54,11 @@ function Workspace() {
 
   const inbox = match('/inbox/:view/:conversationId?', pathname);
   const settings = match('/settings/:section?/:id?', pathname);
+  const contacts = match('/contacts/:id?', pathname);
+  const articles = match('/articles/:id?', pathname);
   useEffect(() => {
-    if (!inbox && !settings) navigate('/inbox/all', { replace: true });
-  }, [inbox, settings]);
+    if (!inbox && !settings && !contacts && !articles) navigate('/inbox/all', { replace: true });
+  }, [inbox, settings, contacts, articles]);
 
   return (
     <div className="shell">
@@ -62,6 +70,14 @@ function Workspace() {
         ) : settings ? (
           <Suspense fallback={<FullPageLoader />}>
             <SettingsScreen section={settings.section ?? 'inboxes'} id={settings.id} />
+          </Suspense>
+        ) : contacts ? (
+          <Suspense fallback={<FullPageLoader />}>
+            <ContactsScreen contactId={contacts.id} />
+          </Suspense>
+        ) : articles ? (
+          <Suspense fallback={<FullPageLoader />}>
+            <ArticlesScreen id={articles.id} />
           </Suspense>
         ) : null}
       </main>

@@ -12,12 +12,14 @@ import { notifications } from '@mantine/notifications';
 import { spotlight } from '@mantine/spotlight';
 import type { Availability } from '@parley/shared';
 import {
+  IconAddressBook,
   IconBell,
   IconCheck,
   IconInbox,
   IconKeyboard,
   IconLanguage,
   IconLogout,
+  IconNotebook,
   IconSearch,
   IconSettings,
   IconUser,
@@ -99,6 +101,18 @@ export function NavRail() {
           label={t('nav.inbox')}
           icon={<IconInbox size={22} stroke={1.7} />}
           active={pathname.startsWith('/inbox')}
+        />
+        <RailLink
+          to="/contacts"
+          label={t('contacts.nav')}
+          icon={<IconAddressBook size={22} stroke={1.7} />}
+          active={pathname.startsWith('/contacts')}
+        />
+        <RailLink
+          to="/articles"
+          label={t('articles.nav')}
+          icon={<IconNotebook size={22} stroke={1.7} />}
+          active={pathname.startsWith('/articles')}
         />
         <RailLink
           to="/settings/inboxes"

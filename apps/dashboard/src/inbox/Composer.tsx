@@ -3,6 +3,7 @@ import { IconLock, IconMessage, IconSend } from '@tabler/icons-react';
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { useT } from '../i18n/index.tsx';
 import { realtime } from '../lib/realtime-instance.ts';
+import { ArticlePicker } from './ArticlePicker.tsx';
 
 export type ComposerMode = 'reply' | 'note';
 
@@ -107,6 +108,7 @@ export const Composer = forwardRef<
           color={isNote ? 'yellow' : undefined}
           data-testid="composer-mode"
         />
+        {isNote ? null : <ArticlePicker conversationId={conversationId} disabled={disabled} />}
       </Group>
       <Box className="composer__box">
         <Textarea

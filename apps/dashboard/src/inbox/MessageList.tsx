@@ -6,6 +6,7 @@ import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { PersonAvatar } from '../components/common.tsx';
 import { type Translate, useI18n } from '../i18n/index.tsx';
 import { Linkified } from '../lib/text.tsx';
+import { ArticleCard } from './ArticleCard.tsx';
 import type { PendingMessage } from './messages-state.ts';
 
 type Item =
@@ -146,7 +147,11 @@ const Bubble = memo(function Bubble({
           disabled={!continued}
         >
           <div className="msg__bubble" data-testid={note ? 'note-bubble' : 'message-bubble'}>
-            <Linkified text={message.body} />
+            {message.kind === 'article' ? (
+              <ArticleCard message={message} />
+            ) : (
+              <Linkified text={message.body} />
+            )}
           </div>
         </Tooltip>
         {seen ? (
