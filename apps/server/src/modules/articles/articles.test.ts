@@ -224,12 +224,14 @@ describe('articles', () => {
       ['POST', base(account), { title: 'Nope' }],
       ['PATCH', `${base(account)}/${article.id}`, { title: 'Nope' }],
       ['DELETE', `${base(account)}/${article.id}`, undefined],
-      ['POST', `${base(account)}/preview`, { body: '# x' }],
     ] as const) {
       const res = await asAgent.request(method, path, body);
       assert.equal(res.status, 403, `${method} ${path}`);
       assert.equal(code(res.body), 'forbidden');
     }
+
+    // Agents read drafts rendered through the preview (drafts have no public page).
+    assert.equal((await asAgent.post(`${base(account)}/preview`, { body: '# x' })).body.html, '<h1>x</h1>\n');
 
     const reader = new HttpClient(server.url);
     reader.bearer = await makeToken(server, account.accountId, ['conversation_read']);

@@ -77,7 +77,8 @@ export const articleRoutes = [
     method: 'POST',
     url: '/api/accounts/:accountId/articles/preview',
     auth: 'account',
-    policy: 'article.manage',
+    // Agents read articles in the dashboard through it too (drafts have no public page).
+    policy: 'article.read',
     summary: 'Render Markdown as the public page will (sanitized HTML)',
     tags: ['Articles'],
     params: accountParams,
