@@ -10,9 +10,29 @@ function notify(): void {
   for (const listener of listeners) listener();
 }
 
-window.addEventListener('popstate', notify);
+/**
+ * Links other systems keep, mapped to the screen that shows them. The public API answers with
+ * `{PUBLIC_URL}/inboxes/{inboxId}/conversations/{id}`, which opens the conversation in the inbox.
+ */
+function canonicalPath(pathname: string): string {
+  const link = match('/inboxes/:inboxId/conversations/:conversationId', pathname);
+  return link?.conversationId ? `/inbox/all/${encodeURIComponent(link.conversationId)}` : pathname;
+}
 
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
+function followAlias(): void {
+  const canonical = canonicalPath(location.pathname);
+  if (canonical !== location.pathname) history.replaceState(null, '', canonical + location.search);
+}
+
+followAlias();
+window.addEventListener('popstate', () => {
+  followAlias();
+  notify();
+});
+
+export function navigate(target: string, options: { replace?: boolean } = {}): void {
+  const url = new URL(target, location.origin);
+  const to = canonicalPath(url.pathname) + url.search;
   if (to === location.pathname + location.search) return;
   if (options.replace) history.replaceState(null, '', to);
   else history.pushState(null, '', to);
