@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
 import { trustProxyOf } from './env.ts';
 import { errorBody, handleError } from './errors.ts';
-import { registerRoutes } from './http/route.ts';
+import { registerRawBodyRoutes, registerRoutes } from './http/route.ts';
 import { allRoutes } from './http/routes.ts';
 
 /** The HTTP application: plugins, one error renderer, security headers, metrics and every route. */
@@ -59,6 +59,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       .observe(reply.elapsedTime / 1000);
   });
 
-  registerRoutes(app, ctx, allRoutes());
+  const routes = allRoutes();
+  const parsed = routes.filter((route) => !route.rawBody);
+  const streamed = routes.filter((route) => route.rawBody);
+  registerRoutes(app, ctx, parsed);
+  await registerRawBodyRoutes(app, ctx, streamed);
   return app;
 }

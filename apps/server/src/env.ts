@@ -182,7 +182,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env = parsed.data;
   const s3Missing = s3Variables.filter((name) => env[name] === undefined);
   if (s3Missing.length > 0 && s3Missing.length < s3Variables.length) {
-    throw new EnvError([`${s3Missing.join(', ')}: set all of ${s3Variables.join(', ')} to store files in S3`]);
+    throw new EnvError([
+      `${s3Missing.join(', ')}: set all of ${s3Variables.join(', ')} to store files in S3`,
+    ]);
   }
   const secret = env.SECRET_KEY ?? readOrCreateSecret(env.DATA_DIR);
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');

@@ -2,6 +2,7 @@ export * from './agents.ts';
 export * from './articles.ts';
 export * from './api-tokens.ts';
 export * from './articles.ts';
+export * from './attachments.ts';
 export * from './auth.ts';
 export * from './bots.ts';
 export * from './canned.ts';

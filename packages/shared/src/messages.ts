@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attachmentIdsSchema } from './attachments.ts';
 import { botButtonIdSchema } from './bots.ts';
 import { clientMsgIdSchema, idSchema } from './common.ts';
 
@@ -26,22 +27,33 @@ export const messageBodySchema = z
   // PostgreSQL text cannot hold NUL; refusing it here keeps every path (REST, WebSocket) at a 400.
   .refine((body) => !body.includes('\u0000'), 'NUL characters are not allowed');
 
-export const agentPostMessageBodySchema = z.strictObject({
-  clientMsgId: clientMsgIdSchema,
-  body: messageBodySchema,
-  private: z.boolean().default(false),
-});
+/** A message with attachments (kind `attachment`) may leave out the body: it is then a caption-less file. */
+const bodyOrAttachments = (message: { body?: string | undefined; attachmentIds?: string[] | undefined }) =>
+  message.body !== undefined || message.attachmentIds !== undefined;
+const bodyRequired = { message: 'Required', path: ['body'] };
+
+export const agentPostMessageBodySchema = z
+  .strictObject({
+    clientMsgId: clientMsgIdSchema,
+    body: messageBodySchema.optional(),
+    private: z.boolean().default(false),
+    attachmentIds: attachmentIdsSchema.optional(),
+  })
+  .refine(bodyOrAttachments, bodyRequired);
 export type AgentPostMessageBody = z.infer<typeof agentPostMessageBodySchema>;
 
 /** What a customer may attach to a message: the id of the bot menu button they pressed (body = its label). */
 export const visitorMessageAttributesSchema = z.strictObject({ buttonId: botButtonIdSchema });
 export type VisitorMessageAttributes = z.infer<typeof visitorMessageAttributesSchema>;
 
-export const visitorPostMessageBodySchema = z.strictObject({
-  clientMsgId: clientMsgIdSchema,
-  body: messageBodySchema,
-  attributes: visitorMessageAttributesSchema.optional(),
-});
+export const visitorPostMessageBodySchema = z
+  .strictObject({
+    clientMsgId: clientMsgIdSchema,
+    body: messageBodySchema.optional(),
+    attributes: visitorMessageAttributesSchema.optional(),
+    attachmentIds: attachmentIdsSchema.optional(),
+  })
+  .refine(bodyOrAttachments, bodyRequired);
 export type VisitorPostMessageBody = z.infer<typeof visitorPostMessageBodySchema>;
 
 export const messagesQuerySchema = z.strictObject({

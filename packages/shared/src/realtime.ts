@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attachmentIdsSchema } from './attachments.ts';
 import { clientMsgIdSchema, idSchema } from './common.ts';
 import { conversationSchema } from './conversations.ts';
 import { errorCodeSchema } from './errors.ts';
@@ -55,16 +56,24 @@ export const unsubscribeFrameSchema = z.strictObject({
   topic: topicSchema,
 });
 
-export const sendFrameSchema = z.strictObject({
-  type: z.literal('send'),
-  ref: refSchema,
-  conversationId: idSchema,
-  clientMsgId: clientMsgIdSchema,
-  body: messageBodySchema,
-  private: z.boolean().optional(),
-  /** Visitors only: the bot menu button pressed. */
-  attributes: visitorMessageAttributesSchema.optional(),
-});
+export const sendFrameSchema = z
+  .strictObject({
+    type: z.literal('send'),
+    ref: refSchema,
+    conversationId: idSchema,
+    clientMsgId: clientMsgIdSchema,
+    /** Optional only when attachmentIds are sent (a file without a caption). */
+    body: messageBodySchema.optional(),
+    private: z.boolean().optional(),
+    /** Visitors only: the bot menu button pressed. */
+    attributes: visitorMessageAttributesSchema.optional(),
+    /** Files uploaded beforehand by this sender to this conversation; the message is of kind `attachment`. */
+    attachmentIds: attachmentIdsSchema.optional(),
+  })
+  .refine((frame) => frame.body !== undefined || frame.attachmentIds !== undefined, {
+    message: 'Required',
+    path: ['body'],
+  });
 
 export const typingFrameSchema = z.strictObject({
   type: z.literal('typing'),

@@ -38,6 +38,9 @@ export const policies = {
   'tag.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
   'tag.manage': { roles: ['admin', 'supervisor'], scope: null },
   'rule.manage': { roles: ['admin'], scope: null },
+  /** Upload files to a conversation one may write to, and read the files of those one may read. */
+  'attachment.upload': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
+  'attachment.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
   /** One's own saved views of the inbox: people only (a view belongs to a user, never to a token). */
   'view.manage': { roles: ['admin', 'supervisor', 'agent'], scope: null },
   /** One's own notifications: people only (they belong to a user, never to a token). */

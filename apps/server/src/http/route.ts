@@ -66,6 +66,11 @@ export interface RouteSpec<K extends AuthKind = AuthKind, P = unknown, Q = unkno
   produces?: string;
   /** Hidden routes (docs UI assets) stay out of the OpenAPI document. */
   hidden?: boolean;
+  /**
+   * The handler reads the request body itself as a stream (`request.body`), whatever its type and past
+   * the global body limit: file uploads, which enforce their own limit (see registerRawBodyRoutes).
+   */
+  rawBody?: boolean;
   /** Shown in the OpenAPI document beside the request body and the success response. */
   example?: { request?: unknown; response?: unknown };
   /** Set by `idempotent()` (http/idempotency.ts): the route honours an Idempotency-Key header. */
@@ -213,6 +218,23 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: An
       },
     });
   }
+}
+
+/**
+ * Routes that stream their body (uploads) live in their own encapsulated context, whose only parser
+ * hands the request stream to the handler unread: no JSON parsing and no global body limit there,
+ * while every other route keeps both.
+ */
+export async function registerRawBodyRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  routes: AnyRoute[],
+): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    registerRoutes(scope, ctx, routes);
+  });
 }
 
 /** Cookie-authenticated writes must echo the session's CSRF token and come from an allowed origin. */

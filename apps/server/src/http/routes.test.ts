@@ -39,6 +39,7 @@ const PUBLIC_ROUTES = [
   'GET /widget/frame',
   'GET /widget/assets/:file',
   'GET /demo',
+  'GET /api/files/:attachmentId',
   'GET /help/:accountId',
   'GET /help/:accountId/articles/:slug',
 ].sort();

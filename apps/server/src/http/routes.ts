@@ -1,5 +1,6 @@
 import { agentRoutes } from '../modules/agents/routes.ts';
 import { articleRoutes } from '../modules/articles/routes.ts';
+import { attachmentRoutes } from '../modules/attachments/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
 import { botRoutes } from '../modules/bots/routes.ts';
 import { cannedRoutes } from '../modules/canned/routes.ts';
@@ -38,6 +39,7 @@ export function allRoutes(): AnyRoute[] {
     ...dashboardRoutes,
     ...botRoutes,
     ...tagRoutes,
+    ...attachmentRoutes,
     ...ruleRoutes,
     ...cannedRoutes,
     ...routingRoutes,

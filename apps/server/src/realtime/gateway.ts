@@ -24,6 +24,7 @@ import {
 import type { AppContext } from '../context.ts';
 import { conversations, inboxMembers, sessions } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { messageContent } from '../modules/attachments/message-link.ts';
 import { markRead } from '../modules/conversations/reads.ts';
 import { authorOf, postMessage } from '../modules/messages/commands.ts';
 import {
@@ -329,8 +330,7 @@ export class RealtimeGateway {
           actor: access.actor,
           conversationId: frame.conversationId,
           author: authorOf(access.actor),
-          kind: frame.private ? 'note' : 'text',
-          body: frame.body,
+          ...messageContent(frame),
           private: frame.private ?? false,
           clientMsgId: frame.clientMsgId,
           ...(frame.attributes ? { attributes: frame.attributes } : {}),

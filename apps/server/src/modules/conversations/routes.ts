@@ -17,6 +17,7 @@ import {
 import { z } from 'zod';
 import { assertCan } from '../../auth/policies.ts';
 import { defineRoute } from '../../http/route.ts';
+import { messageContent } from '../attachments/message-link.ts';
 import { changePriority, snoozeConversation } from '../lifecycle/commands.ts';
 import { authorOf, postMessage } from '../messages/commands.ts';
 import { listMessages } from '../messages/queries.ts';
@@ -88,8 +89,7 @@ export const conversationRoutes = [
         actor,
         conversationId: params.id,
         author: authorOf(actor),
-        kind: body.private ? 'note' : 'text',
-        body: body.body,
+        ...messageContent(body),
         private: body.private,
         clientMsgId: body.clientMsgId,
       });

@@ -8,6 +8,7 @@ import { messageColumns, messages } from '../../db/schema.ts';
 import { AppError, conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PendingPublish } from '../../realtime/outbox.ts';
+import { claimAttachments, linkAttachments } from '../attachments/message-link.ts';
 import { contactBlocked } from '../contacts/blocking.ts';
 import { presentConversation } from '../conversations/presenter.ts';
 import { conversationRowFromSql } from '../conversations/row-from-sql.ts';
@@ -48,6 +49,10 @@ export interface AppendMessageInput {
    * conversation's unread replies (modules/followups), if the inbox wants it.
    */
   emailFollowup?: boolean;
+  /** Files of a message of kind `attachment` (uploaded by the sender to this conversation). */
+  attachmentIds?: string[];
+  /** The inbox list's preview when it is not the body (a file without a caption). */
+  preview?: string;
 }
 
 /** Thrown inside the transaction when the clientMsgId is already stored, to roll the seq back. */
@@ -231,8 +236,10 @@ export interface AppendedState {
 export async function appendMessageWithState(
   executor: RawExecutor,
   pending: PendingPublish,
-  input: AppendMessageInput,
+  given: AppendMessageInput,
 ): Promise<AppendedState> {
+  // Only attachment messages pay for this: their files are checked under the conversation's lock.
+  const input = given.attachmentIds ? await claimAttachments(executor, given) : given;
   const isActivity = input.kind === 'activity';
   const fromCustomer = !isActivity && input.author.kind === 'contact';
   const isReply =
@@ -252,7 +259,7 @@ export async function appendMessageWithState(
       input.conversationId,
       ...scopeValues(scope),
       isPublic,
-      preview(input.body),
+      preview(input.preview ?? input.body),
       fromCustomer,
       isReply,
       isActivity,
@@ -306,6 +313,7 @@ export async function appendMessageWithState(
     throw new DuplicateMessage();
   }
   const message = presentMessage(messageFromJson(row.message));
+  if (input.attachmentIds) await linkAttachments(executor, message.id, input.attachmentIds);
   if (row.event_id !== null) pending.eventIds.push(Number(row.event_id));
   pending.add({
     t: 'message',

@@ -16,6 +16,7 @@ import {
 import { z } from 'zod';
 import { notFound } from '../../errors.ts';
 import { defineRoute, emptyObject } from '../../http/route.ts';
+import { messageContent } from '../attachments/message-link.ts';
 import { startConversation } from '../conversations/commands.ts';
 import { findConversation } from '../conversations/queries.ts';
 import { markRead } from '../conversations/reads.ts';
@@ -134,8 +135,7 @@ export const visitorRoutes = [
         actor,
         conversationId: params.id,
         author: authorOf(actor),
-        kind: 'text',
-        body: body.body,
+        ...messageContent(body),
         private: false,
         clientMsgId: body.clientMsgId,
         ...(body.attributes ? { attributes: body.attributes } : {}),
