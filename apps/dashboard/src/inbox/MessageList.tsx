@@ -5,9 +5,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { PersonAvatar } from '../components/common.tsx';
 import { type Translate, useI18n } from '../i18n/index.tsx';
-import { Linkified } from '../lib/text.tsx';
 import { ArticleCard } from './ArticleCard.tsx';
 import type { PendingMessage } from './messages-state.ts';
+import { RichText } from './RichText.tsx';
 
 type Item =
   | { type: 'top'; key: string }
@@ -150,7 +150,7 @@ const Bubble = memo(function Bubble({
             {message.kind === 'article' ? (
               <ArticleCard message={message} />
             ) : (
-              <Linkified text={message.body} />
+              <RichText text={message.body} />
             )}
           </div>
         </Tooltip>
@@ -182,7 +182,7 @@ function PendingBubble({ pending, onRetry }: { pending: PendingMessage; onRetry:
           </Group>
         ) : null}
         <div className="msg__bubble">
-          <Linkified text={pending.body} />
+          <RichText text={pending.body} />
         </div>
         <Group gap={4} justify="flex-end" mt={2}>
           {pending.state === 'failed' ? (

@@ -36,7 +36,7 @@ export function h(
     } else if (key === 'class') {
       el.setAttribute('class', String(value));
     } else if (key === 'href' || key === 'src' || key === 'action' || key === 'formaction') {
-      // URLs are only set by the code that has validated them (see linkify); refuse anything scripted.
+      // URLs are only set by the code that has validated them (see rich-text.tsx); refuse anything scripted.
       const url = String(value);
       if (!/^\s*(javascript|data|vbscript):/i.test(url)) el.setAttribute(key, url);
     } else if (value === true) {

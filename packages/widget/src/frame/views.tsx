@@ -4,7 +4,7 @@ import { articleCard } from './article-card.tsx';
 // biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (see tsconfig jsxFactory).
 import { h, replaceChildren } from './dom.ts';
 import { format } from './i18n.ts';
-import { linkify } from './linkify.ts';
+import { richText } from './rich-text.tsx';
 import type { Timeline } from './timeline.ts';
 
 const icon = (d: string, size = 20) => (
@@ -60,19 +60,6 @@ function phaseText(m: Message, t: App['t']): string | null | undefined {
   return null;
 }
 const GROUP_GAP_MS = 5 * 60_000;
-
-/** Message text as text nodes and safe anchors; never HTML. */
-function richText(text: string): Node[] {
-  return linkify(text).map((segment) =>
-    segment.kind === 'text' ? (
-      document.createTextNode(segment.text)
-    ) : (
-      <a href={segment.href} target="_blank" rel="noopener noreferrer nofollow">
-        {segment.text}
-      </a>
-    ),
-  );
-}
 
 function initials(name: string | null): string {
   const parts = (name ?? '').trim().split(/\s+/).filter(Boolean);
