@@ -1,12 +1,21 @@
 import { Box, NavLink, ScrollArea, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { IconBolt, IconInbox, IconKey, IconUser, IconUsers, IconUsersGroup } from '@tabler/icons-react';
+import {
+  IconBolt,
+  IconInbox,
+  IconKey,
+  IconMessageBolt,
+  IconUser,
+  IconUsers,
+  IconUsersGroup,
+} from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { type MessageKey, useT } from '../i18n/index.tsx';
 import { linkHandler } from '../lib/router.ts';
 import { useReady } from '../lib/session.tsx';
 import { AgentsSettings } from './AgentsSettings.tsx';
 import { ApiTokensSettings } from './ApiTokensSettings.tsx';
+import { CannedRepliesSettings } from './CannedRepliesSettings.tsx';
 import { InboxEditor } from './InboxEditor.tsx';
 import { InboxesSettings } from './InboxesSettings.tsx';
 import { ProfileSettings } from './ProfileSettings.tsx';
@@ -18,6 +27,7 @@ const sections: Array<{ id: string; label: MessageKey; icon: ReactNode }> = [
   { id: 'agents', label: 'settings.agents', icon: <IconUsers size={18} stroke={1.7} /> },
   { id: 'teams', label: 'settings.teams', icon: <IconUsersGroup size={18} stroke={1.7} /> },
   { id: 'rules', label: 'settings.rules', icon: <IconBolt size={18} stroke={1.7} /> },
+  { id: 'canned', label: 'canned.settings.nav', icon: <IconMessageBolt size={18} stroke={1.7} /> },
   { id: 'api-tokens', label: 'api.settings.nav', icon: <IconKey size={18} stroke={1.7} /> },
   { id: 'profile', label: 'settings.profile', icon: <IconUser size={18} stroke={1.7} /> },
 ];
@@ -33,6 +43,7 @@ export function SettingsScreen({ section, id }: { section: string; id: string | 
   else if (section === 'agents') content = <AgentsSettings isAdmin={isAdmin} />;
   else if (section === 'teams') content = <TeamsSettings isAdmin={isAdmin} />;
   else if (section === 'rules') content = <RulesSettings isAdmin={isAdmin} />;
+  else if (section === 'canned') content = <CannedRepliesSettings />;
   else if (section === 'api-tokens') content = <ApiTokensSettings isAdmin={isAdmin} />;
   else content = <ProfileSettings />;
   return (
