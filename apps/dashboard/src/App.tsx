@@ -19,6 +19,9 @@ import { SetupScreen } from './screens/SetupScreen.tsx';
 const SettingsScreen = lazy(() =>
   import('./settings/SettingsScreen.tsx').then((m) => ({ default: m.SettingsScreen })),
 );
+const ContactsScreen = lazy(() =>
+  import('./contacts/ContactsScreen.tsx').then((m) => ({ default: m.ContactsScreen })),
+);
 const ArticlesScreen = lazy(() =>
   import('./articles/ArticlesScreen.tsx').then((m) => ({ default: m.ArticlesScreen })),
 );
@@ -51,10 +54,11 @@ function Workspace() {
 
   const inbox = match('/inbox/:view/:conversationId?', pathname);
   const settings = match('/settings/:section?/:id?', pathname);
+  const contacts = match('/contacts/:id?', pathname);
   const articles = match('/articles/:id?', pathname);
   useEffect(() => {
-    if (!inbox && !settings && !articles) navigate('/inbox/all', { replace: true });
-  }, [inbox, settings, articles]);
+    if (!inbox && !settings && !contacts && !articles) navigate('/inbox/all', { replace: true });
+  }, [inbox, settings, contacts, articles]);
 
   return (
     <div className="shell">
@@ -66,6 +70,10 @@ function Workspace() {
         ) : settings ? (
           <Suspense fallback={<FullPageLoader />}>
             <SettingsScreen section={settings.section ?? 'inboxes'} id={settings.id} />
+          </Suspense>
+        ) : contacts ? (
+          <Suspense fallback={<FullPageLoader />}>
+            <ContactsScreen contactId={contacts.id} />
           </Suspense>
         ) : articles ? (
           <Suspense fallback={<FullPageLoader />}>

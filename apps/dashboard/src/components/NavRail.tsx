@@ -12,6 +12,7 @@ import { notifications } from '@mantine/notifications';
 import { spotlight } from '@mantine/spotlight';
 import type { Availability } from '@parley/shared';
 import {
+  IconAddressBook,
   IconBell,
   IconCheck,
   IconInbox,
@@ -100,6 +101,12 @@ export function NavRail() {
           label={t('nav.inbox')}
           icon={<IconInbox size={22} stroke={1.7} />}
           active={pathname.startsWith('/inbox')}
+        />
+        <RailLink
+          to="/contacts"
+          label={t('contacts.nav')}
+          icon={<IconAddressBook size={22} stroke={1.7} />}
+          active={pathname.startsWith('/contacts')}
         />
         <RailLink
           to="/articles"

@@ -4,6 +4,7 @@ import {
   IconBolt,
   IconInbox,
   IconKey,
+  IconListDetails,
   IconMessageBolt,
   IconUser,
   IconUsers,
@@ -15,6 +16,7 @@ import { linkHandler } from '../lib/router.ts';
 import { useReady } from '../lib/session.tsx';
 import { AgentsSettings } from './AgentsSettings.tsx';
 import { ApiTokensSettings } from './ApiTokensSettings.tsx';
+import { AttributesSettings } from './AttributesSettings.tsx';
 import { CannedRepliesSettings } from './CannedRepliesSettings.tsx';
 import { InboxEditor } from './InboxEditor.tsx';
 import { InboxesSettings } from './InboxesSettings.tsx';
@@ -27,6 +29,11 @@ const sections: Array<{ id: string; label: MessageKey; icon: ReactNode }> = [
   { id: 'agents', label: 'settings.agents', icon: <IconUsers size={18} stroke={1.7} /> },
   { id: 'teams', label: 'settings.teams', icon: <IconUsersGroup size={18} stroke={1.7} /> },
   { id: 'rules', label: 'settings.rules', icon: <IconBolt size={18} stroke={1.7} /> },
+  {
+    id: 'attributes',
+    label: 'contacts.attributes.section',
+    icon: <IconListDetails size={18} stroke={1.7} />,
+  },
   { id: 'canned', label: 'canned.settings.nav', icon: <IconMessageBolt size={18} stroke={1.7} /> },
   { id: 'api-tokens', label: 'api.settings.nav', icon: <IconKey size={18} stroke={1.7} /> },
   { id: 'profile', label: 'settings.profile', icon: <IconUser size={18} stroke={1.7} /> },
@@ -43,6 +50,7 @@ export function SettingsScreen({ section, id }: { section: string; id: string | 
   else if (section === 'agents') content = <AgentsSettings isAdmin={isAdmin} />;
   else if (section === 'teams') content = <TeamsSettings isAdmin={isAdmin} />;
   else if (section === 'rules') content = <RulesSettings isAdmin={isAdmin} />;
+  else if (section === 'attributes') content = <AttributesSettings isAdmin={isAdmin} />;
   else if (section === 'canned') content = <CannedRepliesSettings />;
   else if (section === 'api-tokens') content = <ApiTokensSettings isAdmin={isAdmin} />;
   else content = <ProfileSettings />;

@@ -87,6 +87,8 @@ export class App {
   /** Items the server refused for good (validation); shown as not delivered until the page reloads. */
   failed: OutgoingMessage[] = [];
   prechatError: string | null = null;
+  /** The team blocked this visitor: what they write is refused (contact_blocked) until they are unblocked. */
+  blocked = false;
   busy = false;
   announcement = '';
   /** Subscribe requests on their way (conversation id → ref); frames for these are replays to come. */
@@ -866,6 +868,7 @@ export class App {
           ...(item.attributes ? { attributes: item.attributes } : {}),
         });
         this.conversations.get(item.conversationId)?.merge([message]);
+        this.blocked = false;
         return 'sent';
       }
       const conversation = await this.api.startConversation({
@@ -873,6 +876,7 @@ export class App {
         body: item.body,
         ...(item.attributes ? { attributes: item.attributes } : {}),
       });
+      this.blocked = false;
       const timeline = this.addConversation(conversation, 0);
       if (item.draftId) this.outbox.assignConversation(item.draftId, conversation.id);
       try {
@@ -907,6 +911,7 @@ export class App {
         return 'requeued';
       }
       if (error.status >= 500 || error.status === 429 || error.status === 408) throw error;
+      if (error.code === 'contact_blocked') this.blocked = true;
       this.failed.push(item);
       return 'rejected';
     }

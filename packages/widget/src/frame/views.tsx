@@ -554,8 +554,8 @@ class ThreadScreen implements Screen {
     this.queueLine.hidden = queued === null;
     // Rewriting the same text would make screen readers announce it again.
     if ((queued ?? '') !== this.queueLine.textContent) this.queueLine.textContent = queued ?? '';
-    this.notice.hidden = !closed;
-    this.notice.textContent = closed ? t.closedNotice : '';
+    this.notice.hidden = !closed && !app.blocked;
+    this.notice.textContent = app.blocked ? t.blockedNotice : closed ? t.closedNotice : '';
     this.botBar.hidden = closed || timeline?.botPhase !== 'bot' || answering || menuOffersHuman;
     this.humanButton.textContent = t.talkToHuman;
     this.renderFooter();
