@@ -1,8 +1,3 @@
-import { Anchor } from '@mantine/core';
-import type { ReactNode } from 'react';
-
-const urlPattern = /\b(?:https?:\/\/|mailto:)[^\s<>"']+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/gi;
-
 /**
  * Only web and mail links are ever made clickable; anything else (javascript:, data:…) stays text.
  * Returns null for a link we refuse.
@@ -16,40 +11,6 @@ export function safeHref(raw: string): string | null {
     return null;
   }
   return null;
-}
-
-/**
- * User text with links made clickable. Everything is rendered as React text nodes (escaped); there is
- * no HTML parsing anywhere in the dashboard.
- */
-export function Linkified({ text }: { text: string }): ReactNode {
-  const parts: ReactNode[] = [];
-  let last = 0;
-  for (const found of text.matchAll(urlPattern)) {
-    const index = found.index ?? 0;
-    let raw = found[0];
-    // Trailing punctuation usually ends the sentence, not the link.
-    const trail = /[).,;:!?]+$/.exec(raw)?.[0] ?? '';
-    if (trail) raw = raw.slice(0, -trail.length);
-    const href = safeHref(raw);
-    if (!href) continue;
-    if (index > last) parts.push(text.slice(last, index));
-    parts.push(
-      <Anchor
-        key={index}
-        href={href}
-        target="_blank"
-        rel="noopener noreferrer nofollow"
-        inherit
-        underline="always"
-      >
-        {raw}
-      </Anchor>,
-    );
-    last = index + raw.length;
-  }
-  if (last < text.length) parts.push(text.slice(last));
-  return parts;
 }
 
 /** Up to two initials for an avatar. */
