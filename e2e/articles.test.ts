@@ -92,10 +92,13 @@ async function openAgentConversation(): Promise<void> {
   await agent.page.getByTestId('composer-input').waitFor();
 }
 
-async function insertArticle(search: string, title: string): Promise<void> {
+async function insertArticle(search: string, title: string, shot?: string): Promise<void> {
   await agent.page.getByTestId('insert-article').click();
   await agent.page.getByTestId('article-picker-search').fill(search);
-  await agent.page.getByTestId('article-picker-item').filter({ hasText: title }).first().click();
+  const item = agent.page.getByTestId('article-picker-item').filter({ hasText: title }).first();
+  await item.waitFor();
+  if (shot) await screenshot(agent.page, shot);
+  await item.click();
 }
 
 before(async () => {
@@ -189,7 +192,7 @@ describe('knowledge base', () => {
     assert.ok(conversationId, 'the conversation exists');
 
     await openAgentConversation();
-    await insertArticle('track', 'How to track your order');
+    await insertArticle('track', 'How to track your order', 'articles-02a-picker');
     const dashboardCard = agent.page
       .getByTestId('article-card')
       .filter({ hasText: 'How to track your order' });
@@ -306,7 +309,7 @@ describe('knowledge base', () => {
       { ...inWidget, text: undefined },
       { scripts: 0, handlers: 0, scriptedUrls: 0, text: undefined },
     );
-    await sleep(500);
+    await sleep(1000);
     await screenshot(visitor.page, 'articles-09-xss-widget-card');
     await screenshot(agent.page, 'articles-10-xss-dashboard-card');
 

@@ -71,8 +71,9 @@ export function ArticlePicker({ conversationId, disabled }: { conversationId: st
         <Button
           variant="subtle"
           color="gray"
-          size="compact-sm"
-          leftSection={<IconNotebook size={16} />}
+          size="compact-xs"
+          fz="xs"
+          leftSection={<IconNotebook size={14} />}
           onClick={() => setOpened((o) => !o)}
           disabled={disabled}
           aria-expanded={opened}
