@@ -125,6 +125,8 @@ function sample(schema: JsonSchema, name: string, ids: Ids, mark: string): unkno
 
 /** Bodies the generator cannot guess (semantics beyond the schema). */
 const bodyOverrides: Record<string, (ids: Ids, mark: string) => unknown> = {
+  'PATCH /api/accounts/:accountId/contacts/:id': (_ids, mark) => ({ name: `${mark} contact` }),
+  'PATCH /api/accounts/:accountId/attribute-definitions/:id': (_ids, mark) => ({ label: `${mark} label` }),
   'POST /api/auth/password': () => ({
     currentPassword: 'not-the-password',
     newPassword: 'another-long-password',
