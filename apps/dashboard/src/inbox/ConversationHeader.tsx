@@ -80,7 +80,7 @@ export function ConversationHeader({
                 #{conversation.number}
                 {inboxName ? ` · ${inboxName}` : ''}
               </Text>
-              <ConversationTags accountId={accountId} conversation={conversation} max={tight ? 1 : 3} />
+              <ConversationTags accountId={accountId} conversation={conversation} compact={!roomy} />
             </Group>
           </Box>
         </Group>

@@ -13,7 +13,7 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
-import type { Conversation, ConversationStatus, Inbox } from '@parley/shared';
+import type { Conversation, Inbox } from '@parley/shared';
 import { IconBell, IconInbox, IconMessageCircle, IconPlus } from '@tabler/icons-react';
 import { useEffect, useRef, useState } from 'react';
 import { Empty, PersonAvatar, RelativeTime, StatusBadge } from '../components/common.tsx';
@@ -21,17 +21,15 @@ import { useT } from '../i18n/index.tsx';
 import { notificationPermission, requestNotificationPermission } from '../lib/alerts.ts';
 import { unreadOf } from '../lib/conversation-store.ts';
 import { linkHandler, navigate } from '../lib/router.ts';
+import { TagChips } from '../tags/TagChip.tsx';
+import { FilterBar } from './FilterBar.tsx';
+import { filterSearch } from './filters.ts';
 import { botViews, type ListFilter, lifecycleViews, primaryViews, type View } from './list-state.ts';
 
 export function hrefFor(filter: ListFilter, conversationId?: string): string {
-  const params = new URLSearchParams();
-  if (filter.status) params.set('status', filter.status);
-  if (filter.inboxId) params.set('inbox', filter.inboxId);
-  const search = params.toString();
+  const search = filterSearch(filter).toString();
   return `/inbox/${filter.view}${conversationId ? `/${conversationId}` : ''}${search ? `?${search}` : ''}`;
 }
-
-const statuses: ConversationStatus[] = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'];
 
 function Row({
   conversation,
@@ -83,8 +81,9 @@ function Row({
             </Badge>
           ) : null}
         </Group>
-        <Group gap={6} mt={6}>
+        <Group gap={6} mt={6} wrap="nowrap">
           <StatusBadge status={conversation.status} size="xs" />
+          <TagChips accountId={conversation.accountId} tagIds={conversation.tagIds} max={2} />
           <Text fz={11} c="dimmed" truncate>
             #{conversation.number}
             {inboxName ? ` · ${inboxName}` : ''}
@@ -169,33 +168,7 @@ export function ConversationList({
             />
           </>
         ) : null}
-        <Group gap="xs" grow>
-          <Select
-            size="xs"
-            aria-label={t('status.any')}
-            data={[
-              { value: '', label: t('status.any') },
-              ...statuses.map((s) => ({ value: s, label: t(`status.${s}`) })),
-            ]}
-            value={filter.status ?? ''}
-            onChange={(value) => go({ status: (value || null) as ConversationStatus | null })}
-            allowDeselect={false}
-            data-testid="status-filter"
-          />
-          {compactViews && (inboxes?.length ?? 0) > 1 ? (
-            <Select
-              size="xs"
-              aria-label={t('views.inboxes')}
-              data={[
-                { value: '', label: t('views.allInboxes') },
-                ...(inboxes ?? []).map((i) => ({ value: i.id, label: i.name })),
-              ]}
-              value={filter.inboxId ?? ''}
-              onChange={(value) => go({ inboxId: value || null })}
-              allowDeselect={false}
-            />
-          ) : null}
-        </Group>
+        <FilterBar filter={filter} inboxes={inboxes} onChange={go} />
       </Box>
       {permission === 'default' && conversations.length > 0 ? (
         <Group className="notify-bar" gap="sm" wrap="nowrap">

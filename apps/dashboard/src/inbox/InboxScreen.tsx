@@ -1,6 +1,5 @@
 import { Box } from '@mantine/core';
 import { useHotkeys, useMediaQuery } from '@mantine/hooks';
-import type { ConversationStatus } from '@parley/shared';
 import { useCallback, useMemo } from 'react';
 import { useConversations } from '../lib/conversation-store.ts';
 import { useInboxes } from '../lib/queries.ts';
@@ -8,13 +7,12 @@ import { navigate, useLocation } from '../lib/router.ts';
 import { useReady } from '../lib/session.tsx';
 import { ConversationList, hrefFor } from './ConversationList.tsx';
 import { ConversationPane } from './ConversationPane.tsx';
-import { type ListFilter, useConversationList, type View, views } from './list-state.ts';
+import { filterFromUrl } from './filters.ts';
+import { type ListFilter, useConversationList } from './list-state.ts';
 import { usePhaseCounts } from './phase-counts.ts';
 import { RequestedBar } from './RequestedBar.tsx';
 import { StartPane } from './StartPane.tsx';
 import { ViewsSidebar } from './ViewsSidebar.tsx';
-
-const statuses = new Set(['new', 'open', 'pending', 'on_hold', 'solved', 'closed']);
 
 export function InboxScreen({ view, conversationId }: { view: string; conversationId: string | undefined }) {
   const { session, account } = useReady();
@@ -22,15 +20,9 @@ export function InboxScreen({ view, conversationId }: { view: string; conversati
   const me = session.user.id;
   const phone = useMediaQuery('(max-width: 48em)', false);
   const roomy = useMediaQuery('(min-width: 75em)', true);
-  const statusParam = search.get('status');
-  const filter = useMemo<ListFilter>(
-    () => ({
-      view: (views as string[]).includes(view) ? (view as View) : 'all',
-      status: statusParam && statuses.has(statusParam) ? (statusParam as ConversationStatus) : null,
-      inboxId: search.get('inbox'),
-    }),
-    [view, statusParam, search],
-  );
+  const queryString = search.toString();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the query string stands for `search`, a new object each render.
+  const filter = useMemo<ListFilter>(() => filterFromUrl(view, search), [view, queryString]);
   const inboxes = useInboxes(account.accountId);
   const { query, conversations } = useConversationList(account.accountId, filter, me);
   const everything = useConversations();

@@ -18,6 +18,7 @@ import { unreadOf } from '../lib/conversation-store.ts';
 import { linkHandler } from '../lib/router.ts';
 import { hrefFor } from './ConversationList.tsx';
 import { botViews, type ListFilter, lifecycleViews, matches, primaryViews, type View } from './list-state.ts';
+import { SavedViews } from './SavedViews.tsx';
 
 const icons: Record<View, React.ReactNode> = {
   mine: <IconUser size={18} stroke={1.7} />,
@@ -72,7 +73,7 @@ export function ViewsSidebar({
         onClick={linkHandler(href)}
         label={t(`views.${view}`)}
         leftSection={icons[view]}
-        active={filter.view === view && !filter.inboxId}
+        active={filter.view === view && !filter.inboxId && !filter.assignee && !filter.tagIds?.length}
         rightSection={right}
         className="sidebar__link"
         data-view={view}
@@ -119,6 +120,7 @@ export function ViewsSidebar({
           ),
         )}
       </Stack>
+      <SavedViews filter={filter} />
       {(inboxes?.length ?? 0) > 0 ? (
         <>
           <Text fz="xs" c="dimmed" fw={600} tt="uppercase" lts={0.4} px="md" mt="lg" mb={6}>

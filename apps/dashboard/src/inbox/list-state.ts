@@ -37,6 +37,10 @@ export interface ListFilter {
   view: View;
   status: ConversationStatus | null;
   inboxId: string | null;
+  /** `me`, `none` or a member's id; the mine and unassigned views decide it themselves. */
+  assignee?: string | null;
+  /** Any of these tags. */
+  tagIds?: readonly string[];
 }
 
 export function matches(c: Conversation, filter: ListFilter, me: string): boolean {
@@ -59,7 +63,22 @@ export function matches(c: Conversation, filter: ListFilter, me: string): boolea
     return false;
   if (filter.status && c.status !== filter.status) return false;
   if (filter.inboxId && c.inboxId !== filter.inboxId) return false;
+  if (!assigneeMatches(c, filter, me)) return false;
+  if (filter.tagIds?.length && !c.tagIds.some((id) => filter.tagIds?.includes(id))) return false;
   return true;
+}
+
+/** The assignee filter as the server reads it: the mine and unassigned views win over the filter bar. */
+export function assigneeParam(filter: ListFilter): string | undefined {
+  if (filter.view === 'mine') return 'me';
+  if (filter.view === 'unassigned') return 'none';
+  return filter.assignee ?? undefined;
+}
+
+function assigneeMatches(c: Conversation, filter: ListFilter, me: string): boolean {
+  if (filter.view === 'mine' || filter.view === 'unassigned' || !filter.assignee) return true;
+  if (filter.assignee === 'none') return c.assigneeId === null;
+  return c.assigneeId === (filter.assignee === 'me' ? me : filter.assignee);
 }
 
 /**
@@ -69,17 +88,25 @@ export function matches(c: Conversation, filter: ListFilter, me: string): boolea
  */
 export function useConversationList(accountId: string, filter: ListFilter, me: string) {
   const query = useInfiniteQuery({
-    queryKey: [...keys.conversations(accountId), filter.view, filter.status, filter.inboxId],
+    queryKey: [
+      ...keys.conversations(accountId),
+      filter.view,
+      filter.status,
+      filter.inboxId,
+      filter.assignee ?? null,
+      filter.tagIds?.join(',') ?? '',
+    ],
     queryFn: ({ pageParam }) =>
       get<{ conversations: Conversation[]; nextCursor: string | null }>(
         `/api/accounts/${accountId}/conversations${qs({
-          assignee: filter.view === 'mine' ? 'me' : filter.view === 'unassigned' ? 'none' : undefined,
+          assignee: assigneeParam(filter),
           view:
             filter.view === 'mine' || filter.view === 'unassigned' || filter.view === 'all'
               ? undefined
               : filter.view,
           status: filter.status,
           inboxId: filter.inboxId,
+          tagIds: filter.tagIds?.join(','),
           cursor: pageParam,
           limit: 30,
         })}`,

@@ -42,6 +42,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { keys, useInboxes, useInboxMembers, useMembers } from '../lib/queries.ts';
 import { linkHandler, useLocation } from '../lib/router.ts';
 import { useReady } from '../lib/session.tsx';
+import { AutoTagsSection } from '../tags/AutoTagsSection.tsx';
 import { EmailFollowupSettings } from './EmailFollowupSettings.tsx';
 import { BotSection, RoutingSection } from './InboxRouting.tsx';
 import { embedSnippet } from './snippet.ts';
@@ -344,6 +345,7 @@ export function InboxEditor({ inboxId, isAdmin }: { inboxId: string; isAdmin: bo
               messagingCloseDays: draft.settings.messagingCloseDays,
               autoAssign: draft.settings.autoAssign,
               requiredSkills: draft.settings.requiredSkills,
+              autoTagIds: draft.settings.autoTagIds,
               businessHours: {
                 ...draft.settings.businessHours,
                 hours: [...draft.settings.businessHours.hours].sort(
@@ -446,6 +448,7 @@ export function InboxEditor({ inboxId, isAdmin }: { inboxId: string; isAdmin: bo
 
           <RoutingSection settings={draft.settings} set={set} disabled={!isAdmin} />
           <BotSection settings={draft.settings} set={set} disabled={!isAdmin} />
+          <AutoTagsSection settings={draft.settings} set={set} disabled={!isAdmin} />
 
           {isAdmin ? (
             <Group justify="flex-end">

@@ -6,6 +6,7 @@ import {
   IconKey,
   IconListDetails,
   IconMessageBolt,
+  IconTags,
   IconUser,
   IconUsers,
   IconUsersGroup,
@@ -14,6 +15,7 @@ import type { ReactNode } from 'react';
 import { type MessageKey, useT } from '../i18n/index.tsx';
 import { linkHandler } from '../lib/router.ts';
 import { useReady } from '../lib/session.tsx';
+import { TagsSettings } from '../tags/TagsSettings.tsx';
 import { AgentsSettings } from './AgentsSettings.tsx';
 import { ApiTokensSettings } from './ApiTokensSettings.tsx';
 import { AttributesSettings } from './AttributesSettings.tsx';
@@ -29,6 +31,7 @@ const sections: Array<{ id: string; label: MessageKey; icon: ReactNode }> = [
   { id: 'agents', label: 'settings.agents', icon: <IconUsers size={18} stroke={1.7} /> },
   { id: 'teams', label: 'settings.teams', icon: <IconUsersGroup size={18} stroke={1.7} /> },
   { id: 'rules', label: 'settings.rules', icon: <IconBolt size={18} stroke={1.7} /> },
+  { id: 'tags', label: 'tags.settings.nav', icon: <IconTags size={18} stroke={1.7} /> },
   {
     id: 'attributes',
     label: 'contacts.attributes.section',
@@ -50,6 +53,7 @@ export function SettingsScreen({ section, id }: { section: string; id: string | 
   else if (section === 'agents') content = <AgentsSettings isAdmin={isAdmin} />;
   else if (section === 'teams') content = <TeamsSettings isAdmin={isAdmin} />;
   else if (section === 'rules') content = <RulesSettings isAdmin={isAdmin} />;
+  else if (section === 'tags') content = <TagsSettings />;
   else if (section === 'attributes') content = <AttributesSettings isAdmin={isAdmin} />;
   else if (section === 'canned') content = <CannedRepliesSettings />;
   else if (section === 'api-tokens') content = <ApiTokensSettings isAdmin={isAdmin} />;

@@ -1,5 +1,4 @@
 import type {
-  Contact,
   Conversation,
   DriftConversation,
   DriftConversationBody,
@@ -93,20 +92,6 @@ export const examples = {
     clientMsgId: 'order-1042-shipped',
   } satisfies Message,
   tag: { id: tagId, accountId, name: 'vip', color: '#64748b', createdAt: at } satisfies Tag,
-  contact: {
-    id: contactId,
-    accountId,
-    name: 'Ana Souza',
-    email: 'ana@example.com',
-    phone: null,
-    company: 'Acme',
-    externalId: 'customer-77',
-    attributes: { plan: 'pro' },
-    blockedAt: null,
-    mergedIntoId: null,
-    createdAt: at,
-    updatedAt: at,
-  } satisfies Contact,
   inbox: {
     id: inboxId,
     accountId,
