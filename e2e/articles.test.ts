@@ -162,6 +162,15 @@ describe('knowledge base', () => {
     await sleep(300);
     await screenshot(page, 'articles-01-editor');
 
+    // On a phone the list and the article take turns.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('article-title').waitFor();
+    await screenshot(page, 'articles-01b-editor-phone');
+    await page.getByRole('button', { name: 'All articles' }).click();
+    await page.getByTestId('article-item').first().waitFor();
+    await screenshot(page, 'articles-01c-list-phone');
+    await page.setViewportSize({ width: 1440, height: 900 });
+
     const list = await api.get(accountApi('/articles'));
     const saved = (list.body.articles as Article[])[0];
     assert.equal(saved?.slug, 'how-to-track-your-order');

@@ -89,7 +89,9 @@ export function ArticleEditor({
   const queryClient = useQueryClient();
   const isNew = id === 'new';
   const loaded = useArticle(accountId, isNew ? null : id);
-  const categories = useArticleList(accountId, {}).data?.categories ?? [];
+  // The same query as the unfiltered list beside it, so it costs no extra request.
+  const categories =
+    useArticleList(accountId, { q: '', category: null, status: null }).data?.categories ?? [];
   const [draft, setDraft] = useState<Draft>(blank);
   const [saved, setSaved] = useState<Draft>(blank);
   const [errors, setErrors] = useState<Record<string, string>>({});
