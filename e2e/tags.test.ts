@@ -206,4 +206,22 @@ describe('tags in the dashboard', () => {
     assert.equal(await page.locator('.tag-chip', { hasText: 'onerror' }).first().textContent(), HOSTILE);
     assert.deepEqual(problems, []);
   });
+
+  test("an inbox's automatic tag is on a new customer's conversation as it arrives", async () => {
+    await page.goto(`${server.publicUrl}/settings/inboxes/${account.inboxId}`);
+    await page.getByTestId('auto-tags-add').click();
+    await page.locator('[data-testid="tag-option"]:visible').filter({ hasText: 'Invoices' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('auto-tags').locator('.tag-chip', { hasText: 'Invoices' }).waitFor();
+    await page.getByTestId('auto-tags').scrollIntoViewIfNeeded();
+    await screenshot(page, 'tags-07-auto-tags');
+    await page.getByTestId('save-inbox').click();
+    await page.getByText('Saved').first().waitFor();
+
+    await page.goto(`${server.publicUrl}/inbox/all`);
+    await waitForList([people.ana, people.bruno, people.carla]);
+    const dora = await customer('Dora', 'Can I get a copy of my invoice?');
+    await row(dora).locator('.tag-chip', { hasText: 'Invoices' }).waitFor();
+    assert.deepEqual(problems, []);
+  });
 });

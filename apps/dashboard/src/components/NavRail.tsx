@@ -35,6 +35,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { keys, useMembers } from '../lib/queries.ts';
 import { linkHandler, navigate, useLocation } from '../lib/router.ts';
 import { useReady, useSession } from '../lib/session.tsx';
+import { NotificationBell } from '../notifications/NotificationBell.tsx';
 import { Logo, PersonAvatar } from './common.tsx';
 import { openShortcutHelp } from './Shortcuts.tsx';
 
@@ -132,6 +133,7 @@ export function NavRail() {
             <IconSearch size={21} stroke={1.7} />
           </ActionIcon>
         </Tooltip>
+        <NotificationBell />
       </Stack>
       <Stack gap={6} align="center">
         <Tooltip label={`${t('nav.shortcuts')} (?)`} position="right">

@@ -28,6 +28,8 @@ import {
   toggleCode,
   toggleWrap,
 } from './composer/text-edit.ts';
+import { useMentionAutocomplete } from './MentionAutocomplete.tsx';
+import { ReviewRequestButton } from './ReviewRequest.tsx';
 
 export type ComposerMode = 'reply' | 'note';
 
@@ -47,7 +49,11 @@ const TYPING_IDLE_MS = 4000;
  */
 export const Composer = forwardRef<
   ComposerHandle,
-  { conversationId: string; disabled: boolean; onSend: (body: string, isPrivate: boolean) => void }
+  {
+    conversationId: string;
+    disabled: boolean;
+    onSend: (body: string, isPrivate: boolean, mentions?: string[]) => void;
+  }
 >(function Composer({ conversationId, disabled, onSend }, ref) {
   const t = useT();
   const { account } = useReady();
@@ -57,6 +63,14 @@ export const Composer = forwardRef<
   const typingSentAt = useRef(0);
   const idleTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const text = drafts[mode];
+  // `@name` in a note mentions a colleague (MentionAutocomplete.tsx).
+  const mentions = useMentionAutocomplete({
+    conversationId,
+    input,
+    text,
+    enabled: mode === 'note' && !disabled,
+    onText: (value) => setDrafts((d) => ({ ...d, note: value })),
+  });
 
   // The caret, kept so the #shortcut list follows it; a selection to restore after an edit.
   const [caret, setCaret] = useState<number | null>(null);
@@ -179,13 +193,13 @@ export const Composer = forwardRef<
   const submit = () => {
     const body = text.trim();
     if (!body || disabled) return;
-    onSend(body, mode === 'note');
+    onSend(body, mode === 'note', mode === 'note' ? mentions.mentionsFor(body) : undefined);
     setDrafts((d) => ({ ...d, [mode]: '' }));
     if (mode === 'reply') stopTyping();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.nativeEvent.isComposing) return;
+    if (event.nativeEvent.isComposing || mentions.onKeyDown(event)) return;
     if (listOpen && trigger) {
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
         event.preventDefault();
@@ -265,6 +279,7 @@ export const Composer = forwardRef<
             onPick={insertCanned}
           />
         ) : null}
+        {mentions.dropdown}
         <Box className="composer__box">
           <Textarea
             ref={input}
@@ -315,6 +330,14 @@ export const Composer = forwardRef<
               <Text fz="xs" c={isNote ? 'yellow.9' : 'dimmed'} truncate className="composer__hint">
                 {isNote ? t('composer.noteHint') : t('composer.hint')}
               </Text>
+              {isNote ? (
+                <ReviewRequestButton
+                  conversationId={conversationId}
+                  draft={text}
+                  disabled={disabled}
+                  onSent={() => setDrafts((d) => ({ ...d, note: '' }))}
+                />
+              ) : null}
               <Tooltip label={isNote ? t('composer.addNote') : t('composer.send')}>
                 <ActionIcon
                   size={36}

@@ -16,6 +16,7 @@ import { ContactPanel } from './ContactPanel.tsx';
 import { BotStrip, HandoffNote } from './ConversationActions.tsx';
 import { ConversationHeader } from './ConversationHeader.tsx';
 import { dismissAlerts } from './feed.ts';
+import { useFocusSeq } from './focus-seq.ts';
 import { MessageList } from './MessageList.tsx';
 import { useConversationMessages } from './messages-state.ts';
 
@@ -71,6 +72,7 @@ export function ConversationPane({
   });
   const conversation = useConversation(conversationId) ?? fetched.data;
   const thread = useConversationMessages(accountId, conversationId, me);
+  const focusSeq = useFocusSeq();
   const { markRead } = thread;
 
   useEffect(() => {
@@ -191,6 +193,7 @@ export function ConversationPane({
             me={me}
             contactReadSeq={thread.contactReadSeq}
             contactName={name}
+            focusSeq={focusSeq}
           />
         )}
         <TypingLine names={typingNames} />

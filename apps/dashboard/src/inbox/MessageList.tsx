@@ -6,7 +6,10 @@ import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { PersonAvatar } from '../components/common.tsx';
 import { type Translate, useI18n } from '../i18n/index.tsx';
 import { ArticleCard } from './ArticleCard.tsx';
+import { useScrollToSeq } from './focus-seq.ts';
+import { MentionText, mentionedIds } from './MentionText.tsx';
 import type { PendingMessage } from './messages-state.ts';
+import { ReviewCard } from './ReviewCard.tsx';
 import { RichText } from './RichText.tsx';
 
 type Item =
@@ -149,11 +152,14 @@ const Bubble = memo(function Bubble({
           <div className="msg__bubble" data-testid={note ? 'note-bubble' : 'message-bubble'}>
             {message.kind === 'article' ? (
               <ArticleCard message={message} />
+            ) : note && mentionedIds(message).length > 0 ? (
+              <MentionText message={message} me={me} />
             ) : (
               <RichText text={message.body} />
             )}
           </div>
         </Tooltip>
+        {note ? <ReviewCard message={message} me={me} /> : null}
         {seen ? (
           <Text fz={11} c="dimmed" ta="right" mt={2} className="msg__seen">
             <IconCheck size={11} style={{ verticalAlign: -1 }} /> {t('conversation.seen')}
@@ -225,6 +231,7 @@ export function MessageList({
   me,
   contactReadSeq,
   contactName,
+  focusSeq = null,
 }: {
   messages: Message[];
   pending: PendingMessage[];
@@ -236,6 +243,8 @@ export function MessageList({
   contactReadSeq: number;
   /** How to call a customer who gave no name (the list's "Visitor #n"). */
   contactName: string;
+  /** Open at this item instead of the newest (a notification's `?seq=`). */
+  focusSeq?: number | null;
 }) {
   const { t, formatDate } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -319,6 +328,18 @@ export function MessageList({
     });
     return () => cancelAnimationFrame(frame);
   }, [messages.length, settled, virtualizer]);
+
+  useScrollToSeq({
+    seq: focusSeq,
+    ready: settled,
+    index: items.findIndex((item) => item.type === 'message' && item.message.seq === focusSeq),
+    oldestSeq: messages[0]?.seq ?? null,
+    hasOlder,
+    loadingOlder,
+    onLoadOlder,
+    scrollToIndex: (index) => virtualizer.scrollToIndex(index, { align: 'center' }),
+    container: scrollRef,
+  });
 
   const virtualItems = virtualizer.getVirtualItems();
   const topVisible = virtualItems[0]?.index === 0;

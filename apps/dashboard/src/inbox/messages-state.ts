@@ -8,6 +8,8 @@ export interface PendingMessage {
   clientMsgId: string;
   body: string;
   private: boolean;
+  /** Colleagues a note mentions (it then goes through the notes route, which tells them). */
+  mentions?: string[];
   state: 'sending' | 'sent' | 'failed';
   error?: string;
   createdAt: string;
@@ -168,9 +170,16 @@ export function useConversationMessages(accountId: string, conversationId: strin
   }, []);
 
   const deliver = useCallback(
-    async (item: { clientMsgId: string; body: string; private: boolean }) => {
+    async (item: { clientMsgId: string; body: string; private: boolean; mentions?: string[] }) => {
       try {
         let message: Message;
+        if (item.mentions?.length) {
+          const { clientMsgId, body, mentions } = item;
+          message = (await post<{ message: Message }>(`${base}/notes`, { clientMsgId, body, mentions }))
+            .message;
+          settle(item.clientMsgId, message);
+          return;
+        }
         try {
           message = await realtime.send({ conversationId, ...item });
         } catch (error) {
@@ -187,11 +196,12 @@ export function useConversationMessages(accountId: string, conversationId: strin
   );
 
   const send = useCallback(
-    (body: string, isPrivate: boolean) => {
+    (body: string, isPrivate: boolean, mentions?: string[]) => {
       const item = {
         clientMsgId: `dash-${crypto.randomUUID()}`,
         body,
         private: isPrivate,
+        ...(isPrivate && mentions?.length ? { mentions } : {}),
       };
       setPending((list) => [...list, { ...item, state: 'sending', createdAt: new Date().toISOString() }]);
       void deliver(item);

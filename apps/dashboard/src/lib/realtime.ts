@@ -1,4 +1,4 @@
-import type { ClientFrame, Conversation, Message, ServerFrame } from '@parley/shared';
+import type { ClientFrame, Conversation, Message, Notification, ServerFrame } from '@parley/shared';
 import { ApiError } from './api.ts';
 
 export type ConnectionState = 'connecting' | 'online' | 'offline';
@@ -17,6 +17,14 @@ export interface ConversationHandlers {
   onRead?(reader: { kind: 'contact' | 'agent'; id: string; name: string | null }, seq: number): void;
   /** Too far behind or ahead to resume: reload the newest page over REST, then resubscribe. */
   onResync(): void;
+}
+
+export interface NotificationHandlers {
+  /** (Re)subscribed: load the list and count over REST now (the topic has no backlog). */
+  onSubscribed(): void;
+  onNotification(notification: Notification): void;
+  /** Marked read elsewhere; `ids` null: all of the account's. */
+  onRead(accountId: string, ids: string[] | null): void;
 }
 
 interface AccountSub {
@@ -55,6 +63,7 @@ export class RealtimeConnection {
   private readonly pending = new Map<string, Pending>();
   private readonly accounts = new Map<string, AccountSub>();
   private readonly conversations = new Map<string, ConversationSub>();
+  private readonly notificationSubs = new Map<string, NotificationHandlers>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   state: ConnectionState = 'offline';
   /** Called when the server closes the socket because the session ended. */
@@ -160,6 +169,7 @@ export class RealtimeConnection {
     for (const [accountId, sub] of this.accounts) this.sendAccountSubscribe(accountId, sub);
     for (const [conversationId, sub] of this.conversations)
       this.sendConversationSubscribe(conversationId, sub);
+    for (const userId of this.notificationSubs.keys()) this.sendNotificationsSubscribe(userId);
   }
 
   private onFrame(frame: ServerFrame): void {
@@ -177,6 +187,8 @@ export class RealtimeConnection {
         if (frame.topic.kind === 'account') {
           const sub = this.accounts.get(frame.topic.accountId);
           if (sub) sub.cursor = frame.cursor;
+        } else if (frame.topic.kind === 'notifications') {
+          this.notificationSubs.get(frame.topic.userId)?.onSubscribed();
         } else {
           const sub = this.conversations.get(frame.topic.conversationId);
           if (sub) sub.resubscribing = false;
@@ -205,6 +217,13 @@ export class RealtimeConnection {
       case 'read':
         this.conversations.get(frame.conversationId)?.handlers.onRead?.(frame.reader, frame.seq);
         return;
+      case 'notification':
+        for (const handlers of this.notificationSubs.values()) handlers.onNotification(frame.notification);
+        return;
+      case 'notifications_read':
+        for (const handlers of this.notificationSubs.values())
+          handlers.onRead(frame.accountId, frame.notificationIds);
+        return;
       case 'resync_required':
         if (frame.topic.kind === 'account') {
           const sub = this.accounts.get(frame.topic.accountId);
@@ -212,7 +231,7 @@ export class RealtimeConnection {
           sub.cursor = undefined;
           this.sendAccountSubscribe(frame.topic.accountId, sub);
           sub.handlers.onResync();
-        } else {
+        } else if (frame.topic.kind === 'conversation') {
           const sub = this.conversations.get(frame.topic.conversationId);
           if (!sub) return;
           sub.resubscribing = true;
@@ -300,6 +319,21 @@ export class RealtimeConnection {
       if (this.conversations.get(conversationId) !== sub) return;
       this.conversations.delete(conversationId);
       this.raw({ type: 'unsubscribe', ref: this.nextRef(), topic: { kind: 'conversation', conversationId } });
+    };
+  }
+
+  private sendNotificationsSubscribe(userId: string): void {
+    this.raw({ type: 'subscribe', ref: this.nextRef(), topic: { kind: 'notifications', userId } });
+  }
+
+  /** Follows the signed-in agent's own notifications (every account; frames say which). */
+  subscribeNotifications(userId: string, handlers: NotificationHandlers): () => void {
+    this.notificationSubs.set(userId, handlers);
+    if (this.state === 'online') this.sendNotificationsSubscribe(userId);
+    return () => {
+      if (this.notificationSubs.get(userId) !== handlers) return;
+      this.notificationSubs.delete(userId);
+      this.raw({ type: 'unsubscribe', ref: this.nextRef(), topic: { kind: 'notifications', userId } });
     };
   }
 

@@ -20,6 +20,7 @@ import { locales, useI18n } from '../i18n/index.tsx';
 import { ApiError, post } from '../lib/api.ts';
 import { errorMessage, fieldErrors } from '../lib/errors.ts';
 import { useReady, useSession } from '../lib/session.tsx';
+import { NotificationPreferences } from '../notifications/NotificationPreferences.tsx';
 import { SectionHeader } from './SettingsScreen.tsx';
 
 export function ProfileSettings() {
@@ -90,6 +91,7 @@ export function ProfileSettings() {
             />
           </Stack>
         </Paper>
+        <NotificationPreferences />
         <Paper withBorder radius="lg" p="xl">
           <Title order={3} fz={16} mb="md">
             {t('profile.changePassword')}
