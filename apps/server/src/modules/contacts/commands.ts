@@ -1,15 +1,37 @@
 import type { Contact, ContactChange, UpdateContactBody } from '@parley/shared';
-import { eq } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { AccountActor } from '../../auth/principal.ts';
 import { type AppContext, transact } from '../../context.ts';
-import { contacts } from '../../db/schema.ts';
+import type { Tx } from '../../db/connect.ts';
+import { contacts, conversations } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
-import { recordEvent } from '../../realtime/outbox.ts';
+import { type PendingPublish, recordEvent } from '../../realtime/outbox.ts';
+import { presentConversation } from '../conversations/presenter.ts';
 import { applyAttributeEdits, definitionRows } from './attributes.ts';
 import { presentContact } from './presenter.ts';
 import { journeyActorOf, visibleContact } from './visibility.ts';
 
 const PROFILE_FIELDS = ['name', 'email', 'phone', 'company'] as const;
+
+/**
+ * Inbox lists show the contact's name on every conversation summary and keep the newest version of each:
+ * a new name reaches them as new versions of the contact's conversations that are still live.
+ */
+async function announceNewName(tx: Tx, pending: PendingPublish, contactId: string, name: string | null) {
+  const touched = await tx
+    .update(conversations)
+    .set({ version: sql`${conversations.version} + 1`, feedXid: sql`pg_current_xact_id()` })
+    .where(and(eq(conversations.contactId, contactId), ne(conversations.status, 'closed')))
+    .returning();
+  for (const conversation of touched) {
+    pending.add({
+      t: 'conversation',
+      accountId: conversation.accountId,
+      inboxId: conversation.inboxId,
+      conversation: presentConversation(conversation, name),
+    });
+  }
+}
 
 /**
  * Edits a contact's profile and custom attributes under its row lock. Only what really changes is
@@ -51,6 +73,7 @@ export async function updateContact(
       .where(eq(contacts.id, row.id))
       .returning();
     if (!updated) throw notFound('contact_not_found', 'Contact');
+    if (set.name !== undefined) await announceNewName(tx, pending, row.id, updated.name);
     await recordEvent(tx, pending, {
       accountId: row.accountId,
       contactId: row.id,
