@@ -15,6 +15,7 @@ import {
 import { useT } from '../i18n/index.tsx';
 import { realtime } from '../lib/realtime-instance.ts';
 import { useReady } from '../lib/session.tsx';
+import { AttachButton } from './AttachmentPicker.tsx';
 import { CannedPopover, cannedOptionId } from './composer/CannedPopover.tsx';
 import { matchCanned, useCannedReplies, useCannedVariables } from './composer/canned-data.ts';
 import './composer/composer-tools.css';
@@ -311,6 +312,7 @@ export const Composer = forwardRef<
               <FormatButtons disabled={disabled} onFormat={format} />
               <span className="composer__tools-divider" aria-hidden />
               <EmojiPicker disabled={disabled} onPick={insertAtCaret} />
+              <AttachButton conversationId={conversationId} disabled={disabled} isNote={isNote} />
               <Tooltip label={t('canned.button')}>
                 <ActionIcon
                   variant="subtle"

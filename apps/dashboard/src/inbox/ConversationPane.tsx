@@ -10,6 +10,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { get, post } from '../lib/api.ts';
 import { conversationStore, useConversation } from '../lib/conversation-store.ts';
 import { openConversation } from '../lib/focus.ts';
+import { AttachmentDropZone } from './AttachmentPicker.tsx';
 import { actionErrorMessage } from './action-errors.ts';
 import { Composer, type ComposerHandle } from './Composer.tsx';
 import { ContactPanel } from './ContactPanel.tsx';
@@ -197,6 +198,7 @@ export function ConversationPane({
           />
         )}
         <TypingLine names={typingNames} />
+        <AttachmentDropZone conversationId={conversationId} disabled={conversation.status === 'closed'} />
         {conversation.status === 'closed' ? (
           <Alert color="gray" m="md" icon={<IconInfoCircle size={16} />}>
             {t('conversation.closedNotice')}

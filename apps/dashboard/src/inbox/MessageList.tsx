@@ -6,6 +6,7 @@ import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { PersonAvatar } from '../components/common.tsx';
 import { type Translate, useI18n } from '../i18n/index.tsx';
 import { ArticleCard } from './ArticleCard.tsx';
+import { AttachmentView } from './AttachmentView.tsx';
 import { useScrollToSeq } from './focus-seq.ts';
 import { MentionText, mentionedIds } from './MentionText.tsx';
 import type { PendingMessage } from './messages-state.ts';
@@ -150,7 +151,12 @@ const Bubble = memo(function Bubble({
           disabled={!continued}
         >
           <div className="msg__bubble" data-testid={note ? 'note-bubble' : 'message-bubble'}>
-            {message.kind === 'article' ? (
+            {message.kind === 'attachment' ? (
+              <AttachmentView
+                message={message}
+                caption={message.body ? <RichText text={message.body} /> : null}
+              />
+            ) : message.kind === 'article' ? (
               <ArticleCard message={message} />
             ) : note && mentionedIds(message).length > 0 ? (
               <MentionText message={message} me={me} />

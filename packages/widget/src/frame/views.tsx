@@ -1,6 +1,7 @@
 import type { Message } from '@parley/shared';
 import type { App, View } from './app.ts';
 import { articleCard } from './article-card.tsx';
+import { attachControls, attachmentBubble } from './attachments.tsx';
 // biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (see tsconfig jsxFactory).
 import { h, replaceChildren } from './dom.ts';
 import { format } from './i18n.ts';
@@ -623,6 +624,7 @@ class ThreadScreen implements Screen {
         submit();
       }
     });
+    const files = attachControls(app, this.el);
     return (
       <form
         class="pw-composer"
@@ -632,6 +634,8 @@ class ThreadScreen implements Screen {
           textarea.focus();
         }}
       >
+        {files.tray}
+        {files.button}
         {textarea}
         <button type="submit" class="pw-send" aria-label={t.send}>
           {icon(ICONS.send, 18)}
@@ -788,6 +792,8 @@ class ThreadScreen implements Screen {
     }
     const article = m.kind === 'article' ? articleCard(m, { kind: t.article, read: t.readArticle }) : null;
     if (article) return this.wrap(mine, first, last, m.senderName, article, meta);
+    const files = m.kind === 'attachment' ? attachmentBubble(app, m) : null;
+    if (files) return this.wrap(mine, first, last, m.senderName, files, meta);
     if (CARD_KINDS.has(m.kind)) {
       const kindLabel = t[m.kind as 'attachment' | 'article' | 'flow' | 'call' | 'survey'];
       return this.wrap(

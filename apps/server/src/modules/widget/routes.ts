@@ -92,6 +92,8 @@ export function frameCsp(publicUrl: string, ancestors: readonly string[]): strin
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
+    // Video and audio attachments play from the server's own (signed) file addresses.
+    "media-src 'self'",
     "font-src 'self'",
     `connect-src 'self' ${socketOrigin(publicUrl)}`,
     "base-uri 'none'",
