@@ -10,6 +10,7 @@ import {
   IconUser,
   IconUsers,
   IconUsersGroup,
+  IconWebhook,
 } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { type MessageKey, useT } from '../i18n/index.tsx';
@@ -25,6 +26,7 @@ import { InboxesSettings } from './InboxesSettings.tsx';
 import { ProfileSettings } from './ProfileSettings.tsx';
 import { RulesSettings } from './RulesSettings.tsx';
 import { TeamsSettings } from './TeamsSettings.tsx';
+import { WebhooksSettings } from './WebhooksSettings.tsx';
 
 const sections: Array<{ id: string; label: MessageKey; icon: ReactNode }> = [
   { id: 'inboxes', label: 'settings.inboxes', icon: <IconInbox size={18} stroke={1.7} /> },
@@ -39,6 +41,7 @@ const sections: Array<{ id: string; label: MessageKey; icon: ReactNode }> = [
   },
   { id: 'canned', label: 'canned.settings.nav', icon: <IconMessageBolt size={18} stroke={1.7} /> },
   { id: 'api-tokens', label: 'api.settings.nav', icon: <IconKey size={18} stroke={1.7} /> },
+  { id: 'webhooks', label: 'webhooks.settings.nav', icon: <IconWebhook size={18} stroke={1.7} /> },
   { id: 'profile', label: 'settings.profile', icon: <IconUser size={18} stroke={1.7} /> },
 ];
 
@@ -57,6 +60,7 @@ export function SettingsScreen({ section, id }: { section: string; id: string | 
   else if (section === 'attributes') content = <AttributesSettings isAdmin={isAdmin} />;
   else if (section === 'canned') content = <CannedRepliesSettings />;
   else if (section === 'api-tokens') content = <ApiTokensSettings isAdmin={isAdmin} />;
+  else if (section === 'webhooks') content = <WebhooksSettings isAdmin={isAdmin} webhookId={id} />;
   else content = <ProfileSettings />;
   return (
     <Box className="settings" data-phone={phone || undefined}>
