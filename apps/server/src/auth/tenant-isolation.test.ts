@@ -140,6 +140,18 @@ const bodyOverrides: Record<string, (ids: Ids, mark: string) => unknown> = {
     until: new Date(Date.now() + 3_600_000).toISOString(),
   }),
   'PATCH /api/accounts/:accountId/saved-views/:id': (_ids, mark) => ({ name: `${mark} view` }),
+  'POST /api/v1/conversations': (ids, mark) => ({
+    contactId: ids.contact,
+    inboxId: ids.inbox,
+    message: { clientMsgId: 'probe', body: `${mark} message` },
+  }),
+  'POST /api/v1/conversations/new': (ids, mark) => ({
+    email: `${mark.toLowerCase()}@example.test`,
+    inboxId: ids.inbox,
+    message: { body: `${mark} message`, attributes: { autoAssigneeId: ids.user } },
+  }),
+  'POST /api/v1/contacts': (_ids, mark) => ({ name: `${mark} contact` }),
+  'PATCH /api/v1/contacts/:id': (_ids, mark) => ({ name: `${mark} contact` }),
 };
 
 function bodyFor(route: AnyRoute, ids: Ids, mark: string): unknown {
@@ -359,6 +371,45 @@ describe('tenant isolation over REST', () => {
       }
     }
     assert.ok(probes > 40, `probes: ${probes}`);
+    assert.deepEqual(await snapshotOfB(), before, 'nothing of B changed');
+  });
+
+  test('A’s token is refused every object of B on every /api/v1 route', async () => {
+    const before = await snapshotOfB();
+    let probes = 0;
+    for (const route of routes.filter((r) => r.auth === 'api')) {
+      const names = [...route.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1] as string);
+      // One of B's objects at a time, the others A's: a 404 naming what was not found. Routes whose
+      // parameters are not all uuids (delivery ids, say) are probed through their query and body only.
+      const takesUuid = (name: string) =>
+        (route.params as z.ZodObject | undefined)?.shape[name]?.safeParse(randomUUID()).success === true;
+      const variants = (names.every(takesUuid) ? names : []).map((target) => ({
+        url: urlWith(route, (n, e) => (n === target ? bIds[e ?? 'user'] : e ? aIds[e] : randomUUID())),
+        label: `B ${target}`,
+        notFound: true,
+      }));
+      // A's own objects (or a list), but B's ids in the query and the body.
+      if (names.length === 0 || route.query || route.body) {
+        variants.push({
+          url: urlWith(route, (_n, e) => (e ? aIds[e] : randomUUID())),
+          label: 'B ids in query/body',
+          notFound: false,
+        });
+      }
+      for (const variant of variants) {
+        const res = await aToken.request(
+          route.method,
+          `${variant.url}${queryFor(route, bIds)}`,
+          bodyFor(route, bIds, A_MARK),
+        );
+        probes += 1;
+        const what = `token ${keyOf(route)} (${variant.label}) → ${res.status}`;
+        assert.ok(res.status < 500, `${what} ${res.text}`);
+        assertNothingOfB(res.text, what);
+        if (variant.notFound) assert.ok(isNotFound(res), `${what} ${res.text}`);
+      }
+    }
+    assert.ok(probes > 30, `probes: ${probes}`);
     assert.deepEqual(await snapshotOfB(), before, 'nothing of B changed');
   });
 
