@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { registerIdempotencyJobs } from '../http/idempotency.ts';
+import { registerAttachmentJobs } from '../modules/attachments/cleanup.ts';
 import { registerBotJobs } from '../modules/bots/jobs.ts';
 import { registerFollowupJobs } from '../modules/followups/jobs.ts';
 import { registerLifecycle } from '../modules/lifecycle/jobs.ts';
@@ -19,4 +20,5 @@ export function registerJobHandlers(ctx: AppContext): void {
   registerIdempotencyJobs(ctx);
   registerFollowupJobs(ctx);
   registerNotificationJobs(ctx);
+  registerAttachmentJobs(ctx);
 }

@@ -15,6 +15,7 @@ import { startTestServer, type TestServer } from '../../../test/harness.ts';
 import type { HttpClient } from '../../../test/http-client.ts';
 import { RealtimeClient } from '../../../test/realtime-client.ts';
 import { attachments } from '../../db/schema.ts';
+import { deleteStaleUploads } from './cleanup.ts';
 import { cleanFileName, contentDisposition } from './names.ts';
 import { hostileHtml, hostileSvg, tinyPdf, tinyPng } from './test-files.ts';
 
@@ -558,5 +559,43 @@ describe('attachment messages', () => {
     );
     assert.equal(agentAck.type === 'ack' && agentAck.message.kind, 'attachment', JSON.stringify(agentAck));
     await agentWs.close();
+  });
+});
+
+describe('cleanup', () => {
+  test('uploads nobody sent are deleted after a day, with their bytes; sent files stay', async () => {
+    const { account, admin, conversationId } = await setup();
+    const base = agentUploadUrl(account.accountId, conversationId, 'kept.png');
+    const sent = (await upload(admin, base, tinyPng())).body.attachment as Attachment;
+    const abandoned = (await upload(admin, base, tinyPng())).body.attachment as Attachment;
+    const message = await admin.post(
+      `/api/accounts/${account.accountId}/conversations/${conversationId}/messages`,
+      {
+        clientMsgId: 'keep-me',
+        attachmentIds: [sent.id],
+      },
+    );
+    assert.equal(message.status, 201);
+    const keyOf = async (id: string) =>
+      (await server.ctx.database.db.select().from(attachments).where(eq(attachments.id, id)))[0]?.storageKey;
+    const abandonedKey = await keyOf(abandoned.id);
+    assert.ok(abandonedKey && storedFiles().includes(abandonedKey));
+
+    assert.equal(await deleteStaleUploads(server.ctx), 0, 'a fresh upload is not stale');
+    const saved = clock;
+    clock += 25 * 60 * 60_000;
+    try {
+      assert.ok((await deleteStaleUploads(server.ctx)) >= 1);
+    } finally {
+      clock = saved;
+    }
+    assert.equal(await keyOf(abandoned.id), undefined);
+    assert.equal(storedFiles().includes(abandonedKey), false);
+    const keptKey = await keyOf(sent.id);
+    assert.ok(keptKey && storedFiles().includes(keptKey));
+    assert.equal(
+      (await download(admin, `/api/accounts/${account.accountId}/attachments/${sent.id}`)).status,
+      200,
+    );
   });
 });
