@@ -69,6 +69,8 @@ export const errorCodes = [
   'contact_merge_invalid',
   'idempotency_key_reused',
   'idempotency_key_in_use',
+  'contact_exists',
+  'contact_in_use',
   'canned_reply_not_found',
   'canned_reply_exists',
   'attribute_definition_not_found',

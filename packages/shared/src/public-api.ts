@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clientMsgIdSchema, emailSchema, idSchema, nameSchema } from './common.ts';
+import { updateContactBodySchema } from './contacts.ts';
 import { conversationSchema, conversationViewSchema } from './conversations.ts';
 import { messageBodySchema } from './messages.ts';
 import { conversationListQuerySchema } from './views.ts';
@@ -62,6 +63,30 @@ export type V1PostMessageBody = z.infer<typeof v1PostMessageBodySchema>;
 
 export const v1AssignBodySchema = z.strictObject({ assigneeId: idSchema });
 export type V1AssignBody = z.infer<typeof v1AssignBodySchema>;
+
+// ---- contacts ---------------------------------------------------------------------------------
+
+/**
+ * A new contact: the fields an edit takes, plus the id the company's own system knows them by. The
+ * e-mail address and the external id are unique per account (409 contact_exists names the contact).
+ */
+export const v1CreateContactBodySchema = z
+  .strictObject({
+    ...updateContactBodySchema.shape,
+    externalId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: an id shown as text must not hide control characters.
+      .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'control characters are not allowed')
+      .optional(),
+  })
+  .refine(
+    (b) => Boolean(b.name || b.email || b.phone || b.externalId),
+    'give at least a name, an e-mail address, a phone number or an external id',
+  );
+export type V1CreateContactBody = z.infer<typeof v1CreateContactBodySchema>;
 
 // ---- the Drift-compatible endpoint -------------------------------------------------------------
 

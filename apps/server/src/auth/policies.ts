@@ -20,6 +20,9 @@ export const policies = {
   'conversation.assign': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
   /** Start a conversation for a contact (the public API; visitors start theirs through the Client API). */
   'conversation.create': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
+  /** Contacts outside a conversation (the public API); deleting is for contacts without a history. */
+  'contact.create': { roles: ['admin', 'supervisor', 'agent'], scope: 'contact_write' },
+  'contact.delete': { roles: ['admin'], scope: 'contact_write' },
   'token.manage': { roles: ['admin'], scope: null },
   'agent.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
   'agent.manage': { roles: ['admin'], scope: null },

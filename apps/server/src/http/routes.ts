@@ -21,7 +21,8 @@ import { teamRoutes } from '../modules/teams/routes.ts';
 import { tokenRoutes } from '../modules/tokens/routes.ts';
 import { visitorRoutes } from '../modules/visitors/routes.ts';
 import { widgetRoutes } from '../modules/widget/routes.ts';
-import type { AnyRoute } from './route.ts';
+import { idempotent } from './idempotency.ts';
+import type { AnyRoute, RouteSpec } from './route.ts';
 
 /** Every HTTP route of the server, in one list: registration, OpenAPI and the auth walk all read it. */
 export function allRoutes(): AnyRoute[] {
@@ -49,5 +50,11 @@ export function allRoutes(): AnyRoute[] {
     ...tokenRoutes,
     ...publicApiRoutes,
     ...articleRoutes,
-  ];
+  ].map(withIdempotency);
+}
+
+/** Every POST of the public API honours Idempotency-Key, whichever module declares it. */
+function withIdempotency(route: AnyRoute): AnyRoute {
+  if (route.auth !== 'api' || route.method !== 'POST' || route.idempotent) return route;
+  return idempotent(route as RouteSpec<'api', unknown, unknown, unknown>) as AnyRoute;
 }

@@ -1,4 +1,6 @@
 import {
+  cannedReplyListQuerySchema,
+  cannedReplyListSchema,
   inboxSchema,
   memberListSchema,
   memberSchema,
@@ -10,13 +12,14 @@ import {
 import { z } from 'zod';
 import { defineRoute } from '../../http/route.ts';
 import { findMember, listMembers } from '../agents/queries.ts';
+import { listCannedReplies } from '../canned/queries.ts';
 import { findInbox, listInboxes } from '../inboxes/commands.ts';
 import { presentInbox } from '../inboxes/presenter.ts';
 import { listTags } from '../tags/commands.ts';
 import { findTeam, listTeams } from '../teams/commands.ts';
 import { examples } from './examples.ts';
 
-/** Who and what a conversation can be routed to: inboxes, agents, teams and tags (read only). */
+/** What a conversation can be routed to and worked with: inboxes, agents, teams, tags, canned replies. */
 export const v1DirectoryRoutes = [
   defineRoute({
     method: 'GET',
@@ -103,5 +106,19 @@ export const v1DirectoryRoutes = [
     response: tagListSchema,
     example: { response: { tags: [examples.tag] } },
     handler: async ({ ctx, actor }) => ({ tags: await listTags(ctx.database.db, actor.accountId) }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/canned-replies',
+    auth: 'api',
+    policy: 'canned.read',
+    summary:
+      "The account's shared canned replies (team and personal ones stay in the dashboard); q searches shortcut and text",
+    tags: ['Public API: directory'],
+    query: cannedReplyListQuerySchema,
+    response: cannedReplyListSchema,
+    handler: async ({ ctx, actor, query }) => ({
+      cannedReplies: await listCannedReplies(ctx.database.db, actor, query),
+    }),
   }),
 ];

@@ -1,4 +1,5 @@
 import type {
+  Contact,
   Conversation,
   DriftConversation,
   DriftConversationBody,
@@ -92,6 +93,20 @@ export const examples = {
     clientMsgId: 'order-1042-shipped',
   } satisfies Message,
   tag: { id: tagId, accountId, name: 'vip', color: '#64748b', createdAt: at } satisfies Tag,
+  contact: {
+    id: contactId,
+    accountId,
+    name: 'Ana Souza',
+    email: 'ana@example.com',
+    phone: null,
+    company: 'Acme',
+    externalId: 'customer-77',
+    attributes: { plan: 'pro' },
+    blockedAt: null,
+    mergedIntoId: null,
+    createdAt: at,
+    updatedAt: at,
+  } satisfies Contact,
   inbox: {
     id: inboxId,
     accountId,

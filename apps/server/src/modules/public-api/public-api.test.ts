@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { type Conversation, type Message, type TokenScope, tokenScopes } from '@parley/shared';
+import { type Contact, type Conversation, type Message, type TokenScope, tokenScopes } from '@parley/shared';
 import { and, eq } from 'drizzle-orm';
 import { makeAccount, makeMember, makeToken, visitorWithConversation } from '../../../test/factories.ts';
 import { startTestServer, type TestServer } from '../../../test/harness.ts';
 import { HttpClient } from '../../../test/http-client.ts';
 import { policies } from '../../auth/policies.ts';
-import { apiTokens, contacts, inboxes } from '../../db/schema.ts';
+import { apiTokens, cannedReplies, contacts, inboxes } from '../../db/schema.ts';
 import { allRoutes } from '../../http/routes.ts';
 import { sha256 } from '../../lib/crypto.ts';
+import { createDefinition } from '../contacts/attributes.ts';
 import { createTag } from '../tags/commands.ts';
 import { createTeam } from '../teams/commands.ts';
 import { revokeApiToken } from '../tokens/commands.ts';
@@ -282,6 +283,126 @@ describe('messages', () => {
   });
 });
 
+describe('contacts', () => {
+  test('create, find, read, edit, tag and delete contacts', async () => {
+    const account = await makeAccount(server);
+    const api = await apiClient(account.accountId);
+    await createDefinition(server.ctx, account.accountId, {
+      key: 'plan',
+      label: 'Plan',
+      type: 'list',
+      options: ['free', 'pro'],
+    });
+    const created = await api.post('/api/v1/contacts', {
+      name: 'Ana Souza',
+      email: 'Ana@Example.test',
+      company: 'Acme',
+      externalId: 'customer-77',
+      attributes: { plan: 'pro' },
+    });
+    assert.equal(created.status, 201, created.text);
+    const contact = created.body.contact as Contact;
+    assert.equal(contact.email, 'ana@example.test');
+    assert.deepEqual(contact.attributes, { plan: 'pro' });
+
+    const sameEmail = await api.post('/api/v1/contacts', { email: 'ANA@example.test' });
+    assert.equal(sameEmail.status, 409);
+    assert.equal(code(sameEmail.body), 'contact_exists');
+    assert.deepEqual((sameEmail.body.error as { details: unknown }).details, {
+      field: 'email',
+      contactId: contact.id,
+    });
+    const sameExternal = await api.post('/api/v1/contacts', { name: 'Other', externalId: 'customer-77' });
+    assert.equal(sameExternal.status, 409);
+    assert.equal(
+      (sameExternal.body.error as { details: { contactId: string } }).details.contactId,
+      contact.id,
+    );
+    const unknownAttribute = await api.post('/api/v1/contacts', { name: 'X', attributes: { nope: 1 } });
+    assert.equal(code(unknownAttribute.body), 'attribute_unknown');
+    const badValue = await api.post('/api/v1/contacts', { name: 'X', attributes: { plan: 'gold' } });
+    assert.equal(code(badValue.body), 'attribute_invalid');
+    assert.equal(code((await api.post('/api/v1/contacts', {})).body), 'validation_failed');
+
+    const bob = await api.post('/api/v1/contacts', { name: 'Bob Stone', phone: '+1 555 0100' });
+    assert.equal(bob.status, 201, bob.text);
+    const search = async (q: string) => {
+      const res = await api.get(`/api/v1/contacts?q=${encodeURIComponent(q)}`);
+      assert.equal(res.status, 200, res.text);
+      return (res.body.contacts as Contact[]).map((c) => c.name);
+    };
+    assert.deepEqual(await search('ana@example'), ['Ana Souza']);
+    assert.deepEqual(await search('stone'), ['Bob Stone']);
+    const page = await api.get('/api/v1/contacts?limit=1');
+    assert.equal((page.body.contacts as Contact[]).length, 1);
+    const next = await api.get(`/api/v1/contacts?limit=1&cursor=${page.body.nextCursor}`);
+    assert.notEqual((next.body.contacts as Contact[])[0]?.id, (page.body.contacts as Contact[])[0]?.id);
+
+    const detail = await api.get(`/api/v1/contacts/${contact.id}`);
+    assert.equal(detail.status, 200);
+    assert.deepEqual(detail.body.conversations, []);
+    const edited = await api.request('PATCH', `/api/v1/contacts/${contact.id}`, {
+      name: 'Ana S.',
+      attributes: { plan: null },
+    });
+    assert.equal(edited.status, 200, edited.text);
+    assert.equal((edited.body.contact as Contact).name, 'Ana S.');
+    assert.deepEqual((edited.body.contact as Contact).attributes, {});
+
+    const tag = await createTag(server.ctx, account.accountId, { name: 'lead', color: '#123456' });
+    const tagged = await api.request('PUT', `/api/v1/contacts/${contact.id}/tags/${tag.id}`);
+    assert.deepEqual(
+      (tagged.body.tags as Array<{ id: string }>).map((t) => t.id),
+      [tag.id],
+    );
+    assert.equal(((await api.get(`/api/v1/contacts/${contact.id}/tags`)).body.tags as unknown[]).length, 1);
+    const untagged = await api.request('DELETE', `/api/v1/contacts/${contact.id}/tags/${tag.id}`);
+    assert.deepEqual(untagged.body.tags, []);
+
+    const definitions = await api.get('/api/v1/attribute-definitions');
+    assert.deepEqual(
+      (definitions.body.definitions as Array<{ key: string }>).map((d) => d.key),
+      ['plan'],
+    );
+
+    // A contact with a history is kept; one without is deleted.
+    await start(api, { email: undefined, contactId: contact.id });
+    const inUse = await api.request('DELETE', `/api/v1/contacts/${contact.id}`);
+    assert.equal(inUse.status, 409);
+    assert.equal(code(inUse.body), 'contact_in_use');
+    const bobId = (bob.body.contact as Contact).id;
+    assert.equal((await api.request('DELETE', `/api/v1/contacts/${bobId}`)).status, 204);
+    assert.equal((await api.get(`/api/v1/contacts/${bobId}`)).status, 404);
+  });
+
+  test("another account's contacts are 404", async () => {
+    const mine = await makeAccount(server);
+    const theirs = await makeAccount(server);
+    const api = await apiClient(mine.accountId);
+    const other = await apiClient(theirs.accountId);
+    const created = await other.post('/api/v1/contacts', { name: 'Theirs' });
+    const id = (created.body.contact as Contact).id;
+    const tag = await createTag(server.ctx, mine.accountId, { name: 'mine', color: '#123456' });
+    for (const [method, path, body] of [
+      ['GET', `/api/v1/contacts/${id}`],
+      ['PATCH', `/api/v1/contacts/${id}`, { name: 'Stolen' }],
+      ['DELETE', `/api/v1/contacts/${id}`],
+      ['GET', `/api/v1/contacts/${id}/tags`],
+      ['PUT', `/api/v1/contacts/${id}/tags/${tag.id}`],
+    ] as Array<[string, string, unknown?]>) {
+      const res = await api.request(method, path, body);
+      assert.equal(res.status, 404, `${method} ${path} → ${res.text}`);
+      assert.equal(code(res.body), 'contact_not_found');
+    }
+    assert.deepEqual((await api.get('/api/v1/contacts')).body.contacts, []);
+    const start = await api.post('/api/v1/conversations', {
+      contactId: id,
+      message: { clientMsgId: 'x', body: 'Hi' },
+    });
+    assert.equal(code(start.body), 'contact_not_found');
+  });
+});
+
 describe('directory', () => {
   test('inboxes, agents, teams and tags of the token’s account', async () => {
     const account = await makeAccount(server);
@@ -310,6 +431,29 @@ describe('directory', () => {
       [team.id],
     );
     assert.equal((await api.get(`/api/v1/teams/${team.id}`)).status, 200);
+    await server.ctx.database.db.insert(cannedReplies).values([
+      { id: randomUUID(), accountId: account.accountId, shortcut: 'hello', body: 'Hello!' },
+      {
+        id: randomUUID(),
+        accountId: account.accountId,
+        ownerId: agent.userId,
+        shortcut: 'mine',
+        body: 'Mine',
+      },
+      { id: randomUUID(), accountId: other.accountId, shortcut: 'theirs', body: 'Theirs' },
+    ]);
+    const canned = await api.get('/api/v1/canned-replies?q=hel');
+    assert.equal(canned.status, 200, canned.text);
+    assert.deepEqual(
+      (canned.body.cannedReplies as Array<{ shortcut: string }>).map((c) => c.shortcut),
+      ['hello'],
+    );
+    const allCanned = await api.get('/api/v1/canned-replies');
+    assert.deepEqual(
+      (allCanned.body.cannedReplies as Array<{ shortcut: string }>).map((c) => c.shortcut),
+      ['hello'],
+      'personal replies and other accounts stay out',
+    );
     const tags = await api.get('/api/v1/tags');
     assert.deepEqual(
       (tags.body.tags as Array<{ id: string }>).map((t) => t.id),
@@ -408,5 +552,35 @@ describe('scopes', () => {
     const revoked = await reader.get('/api/v1/conversations');
     assert.equal(revoked.status, 401);
     assert.equal(code(revoked.body), 'unauthenticated');
+  });
+});
+
+describe('documentation', () => {
+  test('every /api/v1 route is in the OpenAPI document, with examples and Idempotency-Key on POSTs', async () => {
+    const res = await fetch(`${server.url}/api/openapi.json`);
+    const doc = (await res.json()) as {
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    for (const route of allRoutes().filter((r) => r.auth === 'api')) {
+      const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+      const operation = doc.paths[path]?.[route.method.toLowerCase()];
+      assert.ok(operation, `${route.method} ${path} is documented`);
+      assert.deepEqual(operation.security, [{ apiToken: [] }]);
+      const parameters = (operation.parameters as Array<{ name: string; in: string }>).map((p) => p.name);
+      assert.equal(
+        parameters.includes('Idempotency-Key'),
+        route.method === 'POST',
+        `${route.method} ${path}`,
+      );
+    }
+    const drift = doc.paths['/api/v1/conversations/new']?.post as {
+      requestBody: { content: { 'application/json': { example: unknown } } };
+      responses: Record<string, { content: { 'application/json': { example: { createdAt: unknown } } } }>;
+    };
+    assert.ok(drift.requestBody.content['application/json'].example);
+    assert.equal(typeof drift.responses['200']?.content['application/json'].example.createdAt, 'number');
+    const docs = await fetch(`${server.url}/api/docs`);
+    assert.equal(docs.status, 200);
+    assert.match(await docs.text(), /swagger-ui/);
   });
 });

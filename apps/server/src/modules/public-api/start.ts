@@ -1,10 +1,13 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { AccountActor, VisitorActor } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/connect.ts';
-import { accounts, contactIdentities, contacts, conversations, inboxes } from '../../db/schema.ts';
-import { AppError, notFound } from '../../errors.ts';
+import { accounts, contactIdentities, conversations, inboxes } from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { findContactByEmail, insertContact, lockAccountContacts } from '../contacts/create.ts';
+import type { ContactRow } from '../contacts/presenter.ts';
+import { visibleContact } from '../contacts/visibility.ts';
 import { startConversation } from '../conversations/commands.ts';
 import type { ConversationRow } from '../conversations/presenter.ts';
 import { createInbox, findInbox } from '../inboxes/commands.ts';
@@ -17,13 +20,6 @@ import { routeConversation } from '../routing/router.ts';
  * (bot phase, automatic tags, rules, routing): the contact is given an identity on the inbox, and the
  * first message is theirs.
  */
-
-type ContactRow = typeof contacts.$inferSelect;
-
-/** Serializes the API's find-or-create steps within one account (API inbox, contact by e-mail). */
-async function lockAccount(tx: Tx, accountId: string): Promise<void> {
-  await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId)).for('update');
-}
 
 async function oldestApiInbox(tx: Tx, accountId: string): Promise<InboxRow | undefined> {
   const [row] = await tx
@@ -40,7 +36,8 @@ async function inboxFor(tx: Tx, accountId: string, inboxId: string | undefined):
   if (inboxId) return findInbox(tx, accountId, inboxId);
   const existing = await oldestApiInbox(tx, accountId);
   if (existing) return existing;
-  await lockAccount(tx, accountId);
+  // Serializes the first uses of one account's API inbox, so only one is created.
+  await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId)).for('update');
   return (
     (await oldestApiInbox(tx, accountId)) ?? createInbox(tx, accountId, { name: 'API', channelType: 'api' })
   );
@@ -53,42 +50,20 @@ async function contactByEmail(
   email: string,
   name: string | null,
 ): Promise<ContactRow> {
-  const find = async () => {
-    const [row] = await tx
-      .select()
-      .from(contacts)
-      .where(
-        and(
-          eq(contacts.accountId, accountId),
-          sql`lower(${contacts.email}) = ${email.toLowerCase()}`,
-          isNull(contacts.mergedIntoId),
-        ),
-      )
-      .orderBy(asc(contacts.createdAt), asc(contacts.id))
-      .limit(1);
-    return row;
-  };
-  const existing = await find();
+  const existing = await findContactByEmail(tx, accountId, email);
   if (existing) return existing;
-  await lockAccount(tx, accountId);
-  const again = await find();
-  if (again) return again;
-  const [created] = await tx
-    .insert(contacts)
-    .values({ id: newId(), accountId, email: email.toLowerCase(), name })
-    .returning();
-  if (!created) throw new Error('contact insert returned nothing');
-  return created;
-}
-
-async function contactById(tx: Tx, accountId: string, contactId: string): Promise<ContactRow> {
-  const [row] = await tx
-    .select()
-    .from(contacts)
-    .where(and(eq(contacts.id, contactId), eq(contacts.accountId, accountId), isNull(contacts.mergedIntoId)))
-    .limit(1);
-  if (!row) throw notFound('contact_not_found', 'Contact');
-  return row;
+  await lockAccountContacts(tx, accountId);
+  return (
+    (await findContactByEmail(tx, accountId, email)) ??
+    insertContact(tx, accountId, {
+      name,
+      email,
+      phone: null,
+      company: null,
+      externalId: null,
+      attributes: {},
+    })
+  );
 }
 
 /** The contact as the conversation's customer on this inbox: one identity per contact and inbox. */
@@ -124,11 +99,6 @@ export interface ApiStartInput {
   assigneeId?: string | null;
 }
 
-/** Refuses blocked contacts the way the widget does (their conversations are refused). */
-function assertNotBlocked(contact: ContactRow): void {
-  if (contact.blockedAt) throw new AppError('contact_blocked', 403, 'This contact is blocked');
-}
-
 /**
  * Starts a conversation for a contact through the API. A retry with the same message.clientMsgId
  * returns the conversation the first attempt created (`created: false`).
@@ -142,9 +112,8 @@ export async function startApiConversation(
     const inbox = await inboxFor(tx, actor.accountId, input.inboxId);
     const contact =
       'id' in input.contact
-        ? await contactById(tx, actor.accountId, input.contact.id)
+        ? await visibleContact(tx, actor, input.contact.id)
         : await contactByEmail(tx, actor.accountId, input.contact.email, input.contact.name ?? null);
-    assertNotBlocked(contact);
     return identityOf(tx, contact, inbox);
   });
   const assigneeId = input.assigneeId ?? null;
