@@ -89,6 +89,13 @@ export function buildOpenApi(routes: AnyRoute[], serverUrl: string): JsonSchema 
         },
       };
     }
+    if (route.rawBody) {
+      // Uploads take the file itself as the body, in any Content-Type.
+      operation.requestBody = {
+        required: true,
+        content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+      };
+    }
     paths[path] ??= {};
     (paths[path] as Record<string, JsonSchema>)[route.method.toLowerCase()] = operation;
   }

@@ -148,6 +148,9 @@ describe('API documentation', () => {
         assert.ok(schema, `${route.method} ${route.url} documents its body`);
         assert.equal(schema.type, 'object');
         assert.equal(schema.additionalProperties, false, `${route.url}: unknown fields are refused, say so`);
+      } else if (route.rawBody) {
+        const content = operation.requestBody?.content as Record<string, unknown> | undefined;
+        assert.ok(content?.['application/octet-stream'], `${route.url} documents its upload`);
       } else {
         assert.equal(operation.requestBody, undefined);
       }
