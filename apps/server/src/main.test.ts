@@ -95,7 +95,7 @@ describe('CLI without a database', () => {
   test('help prints the commands', async () => {
     const run = await cli(['help']);
     assert.equal(run.code, 0);
-    for (const command of ['start', 'migrate', 'create-admin', 'create-token', 'seed-demo']) {
+    for (const command of ['start', 'migrate', 'create-admin', 'create-token', 'revoke-token', 'seed-demo']) {
       assert.match(run.stdout, new RegExp(command));
     }
   });
@@ -215,6 +215,35 @@ describe('CLI on a database', () => {
         password: 'a-long-password',
       });
       assert.equal(login.status, 200, login.text);
+    });
+  });
+
+  test('revoke-token revokes by id or by the token itself; it then stops working', async () => {
+    const created = await cli(['create-token', '--account', accountId, '--scopes', 'conversation_read']);
+    assert.equal(created.code, 0, created.stderr);
+    const token = created.stdout.trim();
+    for (const args of [
+      [],
+      ['--id', 'not-a-uuid'],
+      ['--token', 'nope'],
+      ['--id', accountId, '--token', token],
+    ]) {
+      const bad = await cli(['revoke-token', ...args]);
+      assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
+      assert.match(bad.stderr, /--id TOKEN_ID or --token/);
+    }
+    const unknown = await cli(['revoke-token', '--id', '00000000-0000-4000-8000-000000000000']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no such token/);
+    const revoked = await cli(['revoke-token', '--token', token]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stdout, /revoked/);
+    const again = await cli(['revoke-token', '--token', token]);
+    assert.equal(again.code, 2, 'a revoked token is not revoked twice');
+    await withServer(async (server) => {
+      const client = new HttpClient(server.url);
+      client.bearer = token;
+      assert.equal((await client.get('/api/v1/conversations')).status, 401);
     });
   });
 
