@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { z } from 'zod';
 import { tokenScopes } from '@parley/shared';
+import { z } from 'zod';
 import {
   loginAs,
   makeAccount,
