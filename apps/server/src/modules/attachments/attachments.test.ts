@@ -16,6 +16,7 @@ import type { HttpClient } from '../../../test/http-client.ts';
 import { RealtimeClient } from '../../../test/realtime-client.ts';
 import { attachments } from '../../db/schema.ts';
 import { deleteStaleUploads } from './cleanup.ts';
+import { MAX_UNSENT_UPLOADS } from './commands.ts';
 import { cleanFileName, contentDisposition } from './names.ts';
 import { hostileHtml, hostileSvg, tinyPdf, tinyPng } from './test-files.ts';
 
@@ -559,6 +560,27 @@ describe('attachment messages', () => {
     );
     assert.equal(agentAck.type === 'ack' && agentAck.message.kind, 'attachment', JSON.stringify(agentAck));
     await agentWs.close();
+  });
+});
+
+describe('limits', () => {
+  test('an uploader may keep only so many files unsent in a conversation', async () => {
+    const { visitor, conversationId } = await setup();
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_UNSENT_UPLOADS; i += 1) {
+      const res = await upload(visitor, visitorUploadUrl(conversationId, `${i}.png`), tinyPng());
+      assert.equal(res.status, 201);
+      ids.push((res.body.attachment as Attachment).id);
+    }
+    const refused = await upload(visitor, visitorUploadUrl(conversationId, 'one-more.png'), tinyPng());
+    assert.equal(refused.status, 429);
+    assert.equal(code(refused.body), 'rate_limited');
+    const sent = await visitor.post(`/api/client/conversations/${conversationId}/messages`, {
+      clientMsgId: 'send-them',
+      attachmentIds: ids.slice(0, 10),
+    });
+    assert.equal(sent.status, 201, sent.text);
+    assert.equal((await upload(visitor, visitorUploadUrl(conversationId, 'now.png'), tinyPng())).status, 201);
   });
 });
 

@@ -1,10 +1,11 @@
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Attachment } from '@parley/shared';
+import { and, count, eq, isNull } from 'drizzle-orm';
 import type { Actor } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
 import { attachments } from '../../db/schema.ts';
-import { AppError, conflict } from '../../errors.ts';
+import { AppError, conflict, rateLimited } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { findConversation } from '../conversations/queries.ts';
 import { detectType } from './detect.ts';
@@ -48,6 +49,8 @@ export async function uploadAttachment(
 ): Promise<Attachment> {
   const { row: conversation } = await findConversation(ctx.database.db, actor, input.conversationId);
   if (conversation.status === 'closed') throw conflict('conversation_closed', 'This conversation is closed');
+  const uploader = uploaderOf(actor);
+  await assertRoomForUpload(ctx, conversation.id, uploader);
   const limit = ctx.env.ATTACHMENT_MAX_BYTES;
   if (input.declaredLength !== null && input.declaredLength > limit) throw tooLarge(limit);
   if (!isReadable(input.body))
@@ -76,7 +79,6 @@ export async function uploadAttachment(
     // Moved or uploaded by now, unless storage failed: then it must not linger either.
     await rm(spooled.path, { force: true });
   }
-  const uploader = uploaderOf(actor);
   try {
     const [row] = await ctx.database.db
       .insert(attachments)
@@ -100,6 +102,29 @@ export async function uploadAttachment(
     await storage.remove(storageKey).catch(() => undefined);
     throw error;
   }
+}
+
+/** Files one uploader may have waiting unsent in a conversation; more is abuse of the storage. */
+export const MAX_UNSENT_UPLOADS = 20;
+
+/** Uploads are only useful once sent: a sender with many unsent ones must send (or wait) first. */
+async function assertRoomForUpload(
+  ctx: AppContext,
+  conversationId: string,
+  uploader: { kind: UploaderKind; id: string },
+): Promise<void> {
+  const [row] = await ctx.database.db
+    .select({ n: count() })
+    .from(attachments)
+    .where(
+      and(
+        eq(attachments.conversationId, conversationId),
+        eq(attachments.uploaderKind, uploader.kind),
+        eq(attachments.uploaderId, uploader.id),
+        isNull(attachments.messageId),
+      ),
+    );
+  if (Number(row?.n ?? 0) >= MAX_UNSENT_UPLOADS) throw rateLimited(60);
 }
 
 function isReadable(body: unknown): body is Readable {
