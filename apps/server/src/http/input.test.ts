@@ -341,10 +341,9 @@ describe('hostile payloads', () => {
     for (const route of withBody) {
       for (const body of [arrays, objects, protoDeep]) {
         const answer = await send(route, { body });
-        assert.ok(
-          answer.status >= 400 && answer.status < 500,
-          `${keyOf(route)} → ${answer.status} ${answer.text}`,
-        );
+        // A route that takes no body ignores one (it parses fine); what matters there is no crash.
+        const refused = route.body ? answer.status >= 400 : true;
+        assert.ok(refused && answer.status < 500, `${keyOf(route)} → ${answer.status} ${answer.text}`);
       }
     }
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
