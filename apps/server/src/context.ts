@@ -5,6 +5,7 @@ import type { JobRunner } from './jobs/runner.ts';
 import type { RateLimiter } from './lib/rate-limiter.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { MessageWriter } from './modules/messages/writer.ts';
+import type { WebhookDeliverer } from './modules/webhooks/deliverer.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { Bus } from './realtime/bus.ts';
 import { type Outbox, PendingPublish } from './realtime/outbox.ts';
@@ -21,6 +22,8 @@ export interface AppContext {
   messageWriter: MessageWriter;
   jobs: JobRunner;
   mailer: Mailer;
+  /** Sends webhook deliveries; set once the context exists (it needs the context). */
+  webhooks: WebhookDeliverer;
   now: () => Date;
 }
 

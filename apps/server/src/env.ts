@@ -63,6 +63,15 @@ const envSchema = z.object({
         splitList(value).every((entry) => isProxyEntry(entry) || /^[A-Za-z0-9.-]{1,253}$/.test(entry)),
       'a comma-separated list of host names, addresses and CIDR ranges',
     ),
+  /** Like BOT_WEBHOOK_ALLOWLIST, for webhook subscriptions: what they may reach inside your network. */
+  WEBHOOK_ALLOWLIST: z
+    .string()
+    .default('')
+    .refine(
+      (value) =>
+        splitList(value).every((entry) => isProxyEntry(entry) || /^[A-Za-z0-9.-]{1,253}$/.test(entry)),
+      'a comma-separated list of host names, addresses and CIDR ranges',
+    ),
   /**
    * Outgoing e-mail (notifications, follow-ups of unread replies): smtp://user:pass@host:587 (STARTTLS
    * when offered) or smtps://…:465. Unset: Parley sends no e-mail.

@@ -10,6 +10,7 @@ import { JobRunner } from './jobs/runner.ts';
 import { RateLimiter } from './lib/rate-limiter.ts';
 import { createMailer } from './mail/mailer.ts';
 import { MessageWriter } from './modules/messages/writer.ts';
+import { WebhookDeliverer } from './modules/webhooks/deliverer.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { type Bus, MemoryBus } from './realtime/bus.ts';
@@ -80,7 +81,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     jobs: new JobRunner({ database, log, now }),
     mailer,
     now,
-  };
+  } as Omit<AppContext, 'webhooks'> as AppContext;
+  ctx.webhooks = new WebhookDeliverer(ctx);
   registerJobHandlers(ctx);
   const app = await buildApp(ctx);
   let draining = false;
@@ -92,7 +94,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const gateway = new RealtimeGateway(ctx, { reconcileEveryMs: options.reconcileEveryMs });
   gateway.attach(app.server);
-  if (options.jobPollMs !== 0) ctx.jobs.start(options.jobPollMs ?? 1_000);
+  if (options.jobPollMs !== 0) {
+    ctx.jobs.start(options.jobPollMs ?? 1_000);
+    ctx.webhooks.start(options.jobPollMs ?? 1_000);
+  }
   outbox.start({
     sweepEveryMs: options.sweep?.everyMs ?? 2_000,
     sweepAfterMs: options.sweep?.afterMs ?? 5_000,
@@ -110,6 +115,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await gateway.shutdown();
       await app.close();
       await ctx.jobs.stop();
+      await ctx.webhooks.stop();
       await outbox.stop();
       ctx.mailer.close();
       await bus.close();

@@ -28,6 +28,8 @@ export const errorCodes = [
   'message_not_found',
   'user_not_found',
   'token_not_found',
+  'webhook_not_found',
+  'webhook_delivery_not_found',
   'email_taken',
   'setup_already_done',
   'identity_verification_failed',
@@ -49,9 +51,6 @@ export const errorCodes = [
   'attachment_not_found',
   'attachment_too_large',
   'attachment_in_use',
-  'article_not_found',
-  'article_slug_taken',
-  'article_not_published',
   'review_not_found',
   'review_decided',
   'member_not_allowed',
@@ -73,12 +72,6 @@ export const errorCodes = [
   'contact_in_use',
   'canned_reply_not_found',
   'canned_reply_exists',
-  'attribute_definition_not_found',
-  'attribute_definition_exists',
-  'attribute_unknown',
-  'attribute_invalid',
-  'contact_blocked',
-  'contact_merge_invalid',
 ] as const;
 
 export const errorCodeSchema = z.enum(errorCodes);

@@ -1,5 +1,4 @@
 export * from './agents.ts';
-export * from './articles.ts';
 export * from './api-tokens.ts';
 export * from './articles.ts';
 export * from './attachments.ts';
@@ -24,3 +23,4 @@ export * from './tags.ts';
 export * from './teams.ts';
 export * from './views.ts';
 export * from './visitors.ts';
+export * from './webhooks.ts';

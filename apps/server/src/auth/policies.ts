@@ -41,18 +41,19 @@ export const policies = {
   'tag.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
   'tag.manage': { roles: ['admin', 'supervisor'], scope: null },
   'rule.manage': { roles: ['admin'], scope: null },
+  'webhook.manage': { roles: ['admin'], scope: 'webhook_manage' },
   /** Upload files to a conversation one may write to, and read the files of those one may read. */
   'attachment.upload': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_write' },
   'attachment.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
-  /** One's own saved views of the inbox: people only (a view belongs to a user, never to a token). */
-  'view.manage': { roles: ['admin', 'supervisor', 'agent'], scope: null },
-  /** One's own notifications: people only (they belong to a user, never to a token). */
-  'notification.read': { roles: ['admin', 'supervisor', 'agent'], scope: null },
-  'article.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
-  'article.manage': { roles: ['admin', 'supervisor'], scope: null },
   'canned.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
   /** Every agent writes personal replies; account and team ones are checked per reply (commands). */
   'canned.write': { roles: ['admin', 'supervisor', 'agent'], scope: null },
+  /** One's own saved views of the inbox: people only (a view belongs to a user, never to a token). */
+  'view.manage': { roles: ['admin', 'supervisor', 'agent'], scope: null },
+  'article.read': { roles: ['admin', 'supervisor', 'agent'], scope: 'conversation_read' },
+  'article.manage': { roles: ['admin', 'supervisor'], scope: null },
+  /** One's own notifications: people only (they belong to a user, never to a token). */
+  'notification.read': { roles: ['admin', 'supervisor', 'agent'], scope: null },
 } as const satisfies Record<string, { roles: readonly Role[]; scope: TokenScope | null }>;
 
 export type PolicyName = keyof typeof policies;

@@ -4,7 +4,7 @@ import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /**
- * Outbound HTTP to addresses an account admin typed in (bot webhooks). Such a URL must not become a
+ * Outbound HTTP to addresses an account admin typed in (bot webhooks, webhook subscriptions). Such a URL must not become a
  * way into the server's own network (SSRF): loopback, private, link-local, carrier-grade NAT, cloud
  * metadata, multicast and reserved addresses are refused unless the operator allowlisted them
  * (BOT_WEBHOOK_ALLOWLIST). The check runs on the address the connection actually uses (inside the DNS
@@ -166,14 +166,32 @@ export interface OutboundResponse {
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** POSTs `body` and reads at most 64 KiB of the answer; never follows redirects. */
+/**
+ * POSTs `body` and reads at most 64 KiB of the answer. Redirects are followed only when asked
+ * (`maxRedirects`), only the method-keeping ones (307, 308), and each new location goes through the
+ * same checks as the first URL — literal address, and the guarded lookup of the connection itself.
+ */
 export async function postJson(
   rawUrl: string,
   body: string,
   headers: Record<string, string>,
-  options: { allowlist: Allowlist; timeoutMs: number },
+  options: { allowlist: Allowlist; timeoutMs: number; userAgent?: string; maxRedirects?: number },
 ): Promise<OutboundResponse> {
-  const url = new URL(rawUrl);
+  const answer = await postOnce(new URL(rawUrl), body, headers, options);
+  const redirectsLeft = options.maxRedirects ?? 0;
+  if ((answer.status === 307 || answer.status === 308) && answer.location && redirectsLeft > 0) {
+    const next = new URL(answer.location, rawUrl);
+    return postJson(next.toString(), body, headers, { ...options, maxRedirects: redirectsLeft - 1 });
+  }
+  return { status: answer.status, body: answer.body };
+}
+
+async function postOnce(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  options: { allowlist: Allowlist; timeoutMs: number; userAgent?: string },
+): Promise<OutboundResponse & { location: string | undefined }> {
   assertUrlAllowed(url, options.allowlist);
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -185,7 +203,7 @@ export async function postJson(
           ...headers,
           'content-type': 'application/json',
           'content-length': String(Buffer.byteLength(body)),
-          'user-agent': 'Parley-Bot/1',
+          'user-agent': options.userAgent ?? 'Parley-Bot/1',
         },
         lookup: guardedLookup(options.allowlist),
         signal: AbortSignal.timeout(options.timeoutMs),
@@ -203,7 +221,11 @@ export async function postJson(
           chunks.push(chunk);
         });
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            location: response.headers.location,
+          }),
         );
         response.on('error', reject);
       },

@@ -13,13 +13,14 @@ import { notificationRoutes } from '../modules/notifications/routes.ts';
 import { publicApiRoutes } from '../modules/public-api/routes.ts';
 import { routingRoutes } from '../modules/routing/routes.ts';
 import { ruleRoutes } from '../modules/rules/routes.ts';
-import { savedViewRoutes } from '../modules/saved-views/routes.ts';
 import { searchRoutes } from '../modules/search/routes.ts';
+import { savedViewRoutes } from '../modules/saved-views/routes.ts';
 import { systemRoutes } from '../modules/system/routes.ts';
 import { tagRoutes } from '../modules/tags/routes.ts';
 import { teamRoutes } from '../modules/teams/routes.ts';
 import { tokenRoutes } from '../modules/tokens/routes.ts';
 import { visitorRoutes } from '../modules/visitors/routes.ts';
+import { webhookRoutes } from '../modules/webhooks/routes.ts';
 import { widgetRoutes } from '../modules/widget/routes.ts';
 import { idempotent } from './idempotency.ts';
 import type { AnyRoute, RouteSpec } from './route.ts';
@@ -44,12 +45,13 @@ export function allRoutes(): AnyRoute[] {
     ...ruleRoutes,
     ...cannedRoutes,
     ...routingRoutes,
-    ...savedViewRoutes,
-    ...notificationRoutes,
-    ...searchRoutes,
+    ...webhookRoutes,
     ...tokenRoutes,
     ...publicApiRoutes,
+    ...notificationRoutes,
+    ...searchRoutes,
     ...articleRoutes,
+    ...savedViewRoutes,
   ].map(withIdempotency);
 }
 

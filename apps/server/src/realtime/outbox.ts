@@ -1,7 +1,8 @@
-import { and, inArray, isNull, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Tx } from '../db/connect.ts';
 import { conversations, events } from '../db/schema.ts';
+import { markPublishedAndDispatch } from '../modules/webhooks/dispatch.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Bus, BusMessage } from './bus.ts';
 
@@ -45,7 +46,8 @@ const SWEEP_LOCK_KEY = 727_274_002;
 
 /**
  * Publishes after commit and makes sure nothing committed stays unpublished: events are marked once
- * their bus messages went out, and a sweeper re-announces any event a crashed node left behind.
+ * their bus messages went out, and a sweeper re-announces any event a crashed node left behind. Marking
+ * is also when an event becomes webhook deliveries (modules/webhooks/dispatch.ts), exactly once.
  */
 export class Outbox {
   private readonly toMark: number[] = [];
@@ -94,10 +96,7 @@ export class Outbox {
     if (this.toMark.length === 0) return;
     const ids = this.toMark.splice(0, this.toMark.length);
     try {
-      await this.database.db
-        .update(events)
-        .set({ publishedAt: sql`now()` })
-        .where(and(inArray(events.id, ids), isNull(events.publishedAt)));
+      await markPublishedAndDispatch(this.database, ids);
     } catch (err) {
       // Leaving them unmarked only means the sweeper announces them again; clients dedupe by seq.
       this.log.warn({ err }, 'could not mark events published');
@@ -154,15 +153,11 @@ export class Outbox {
           // Announced to nobody: keep them for the next sweep.
           if (!sent.every(Boolean)) return;
         }
-        await tx
-          .update(events)
-          .set({ publishedAt: sql`now()` })
-          .where(
-            inArray(
-              events.id,
-              stale.map((e) => e.id),
-            ),
-          );
+        await markPublishedAndDispatch(
+          this.database,
+          stale.map((e) => e.id),
+          tx,
+        );
         this.log.info({ count: stale.length }, 'outbox sweeper re-announced unpublished events');
       });
     } catch (err) {

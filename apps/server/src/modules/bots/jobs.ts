@@ -9,7 +9,7 @@ import { postMessage } from '../messages/commands.ts';
 import type { Bot, BotAction, BotEventBase, BotHistoryItem } from './bot.ts';
 import { BuiltinBot } from './builtin.ts';
 import { BOT_JOBS } from './kinds.ts';
-import { type Allowlist, parseAllowlist } from './outbound.ts';
+import { type Allowlist, parseAllowlist } from '../../http/outbound.ts';
 import { lockConversation, recordPhaseJourney, requestHuman, systemActor } from './phase.ts';
 import { botWebhookSecret } from './secret.ts';
 import { BotAnswerInvalid, WebhookBot } from './webhook.ts';

@@ -15,7 +15,7 @@ import {
   OutboundRefused,
   parseAllowlist,
   postJson,
-} from './outbound.ts';
+} from '../../http/outbound.ts';
 
 /** A bot service on loopback that checks Parley's signature the way a real one would. */
 class Receiver {

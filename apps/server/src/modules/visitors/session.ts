@@ -6,6 +6,7 @@ import { contactIdentities, contacts, inboxes } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { hmacHex, safeEqual } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
+import { PendingPublish, recordEvent } from '../../realtime/outbox.ts';
 import { survivingContact } from '../contacts/surviving.ts';
 import { type InboxRow, settingsOf } from '../inboxes/presenter.ts';
 
@@ -76,7 +77,8 @@ export async function createVisitorSession(
   );
   const hasPreChat = Object.keys(preChat).length > 0;
 
-  return ctx.database.db.transaction(async (tx) => {
+  const pending = new PendingPublish();
+  const session = await ctx.database.db.transaction(async (tx) => {
     let contact: typeof contacts.$inferSelect | undefined;
     if (verifiedId) {
       [contact] = await tx
@@ -114,6 +116,15 @@ export async function createVisitorSession(
         })
         .onConflictDoNothing()
         .returning();
+      if (contact) {
+        await recordEvent(tx, pending, {
+          accountId: inbox.accountId,
+          contactId: contact.id,
+          type: 'contact.created',
+          actor: { kind: 'contact', id: contact.id },
+          payload: { inboxId: inbox.id, verified: verifiedId !== null },
+        });
+      }
       if (!contact && verifiedId) {
         // Another session created the same verified contact a moment ago.
         [contact] = await tx
@@ -153,4 +164,6 @@ export async function createVisitorSession(
       contact: { id: contact.id, name: contact.name, email: contact.email, verified: verifiedId !== null },
     };
   });
+  ctx.outbox.publish(pending);
+  return session;
 }
