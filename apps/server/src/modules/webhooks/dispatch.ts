@@ -35,7 +35,7 @@ export async function markPublishedAndDispatch(
           from mapped
           join webhook_endpoints w on w.account_id = mapped.account_id and w.enabled
             and w.event_types ? mapped.webhook_type
-          where w.inbox_id is null
+          where w.inbox_id is null or mapped.conversation_id is null
              or w.inbox_id = (select inbox_id from conversations where conversations.id = mapped.conversation_id)
           returning 1
         )
