@@ -102,8 +102,9 @@ export const contactSearchHitSchema = z.object({
 export type ContactSearchHit = z.infer<typeof contactSearchHitSchema>;
 
 /**
- * Results are ranked by relevance within windows of the most recent matches (newest window first);
- * a page may be shorter than `limit` only on the last page.
+ * Results are ranked by relevance within windows of the most recent matches (newest window first).
+ * A page may hold fewer than `limit` results and still have a `nextCursor` (the next window has more,
+ * older ones); `nextCursor` null means there is nothing further.
  */
 export const searchResultSchema = z.discriminatedUnion('type', [
   z.object({

@@ -7,14 +7,14 @@ import type { SearchCursor } from './cursor.ts';
 import { headline } from './highlight.ts';
 import { presentContactHit } from './presenter.ts';
 import { type SearchTerms, tsQuery } from './terms.ts';
-import { searchWindows, type WindowRow } from './windows.ts';
+import { type RankedRow, searchWindows } from './windows.ts';
 
-export type ContactHitRow = WindowRow & {
+export type ContactHitRow = RankedRow & {
   name: string | null;
   email: string | null;
   phone: string | null;
   company: string | null;
-  created_at: string;
+  created_at: string | Date;
   name_marked: string | null;
   email_marked: string | null;
   phone_marked: string | null;
@@ -37,36 +37,37 @@ export async function searchContacts(
 ): Promise<{ hits: ContactSearchHit[]; nextCursor: string | null }> {
   const tsquery = tsQuery(terms);
   const limited = actor.kind === 'agent' && actor.role === 'agent';
-  const filters: SQL[] = [];
-  if (limited || query.inboxId) {
-    const inbox = query.inboxId ? sql`and conversations.inbox_id = ${query.inboxId}::uuid` : sql``;
-    filters.push(sql`exists (select 1 from conversations
-      where conversations.contact_id = contacts.id and ${conversationScope(actor)} ${inbox})`);
-  }
-  if (query.tagId) {
-    filters.push(sql`exists (select 1 from contact_tags
-      where contact_tags.contact_id = contacts.id and contact_tags.tag_id = ${query.tagId}::uuid)`);
-  }
+  const visible = (row: SQL): SQL => {
+    const conditions: SQL[] = [];
+    if (limited || query.inboxId) {
+      // One conversation the caller may see is enough; asked per match (a subquery with LIMIT stays
+      // per row) so the account's conversations are never all read to answer it.
+      const inbox = query.inboxId ? sql`and conversations.inbox_id = ${query.inboxId}::uuid` : sql``;
+      conditions.push(sql`(select true from conversations
+        where conversations.contact_id = ${row}.id and ${conversationScope(actor)} ${inbox} limit 1)`);
+    }
+    if (query.tagId) {
+      conditions.push(sql`exists (select 1 from contact_tags
+        where contact_tags.contact_id = ${row}.id and contact_tags.tag_id = ${query.tagId}::uuid)`);
+    }
+    return sql.join(
+      conditions.map((c) => sql` and ${c}`),
+      sql``,
+    );
+  };
   const field = (column: string) =>
     sql`case when contacts.${sql.raw(column)} is null then null
       else ${headline(sql`contacts.${sql.raw(column)}`, tsquery, 'field')} end as ${sql.raw(`${column}_marked`)}`;
   const { rows, nextCursor } = await searchWindows<ContactHitRow>(
     ctx,
     {
+      table: sql`contacts`,
+      tableName: 'contacts',
       query: tsquery,
-      position: sql`(contacts.created_at, contacts.id)`,
-      candidates: (bound) => sql`
-        select contacts.id, contacts.created_at, contacts.search
-        from contacts
-        where contacts.account_id = ${actor.accountId}::uuid
-          and contacts.merged_into_id is null
-          and contacts.search @@ ${tsquery}
-          ${sql.join(
-            filters.map((f) => sql` and ${f}`),
-            sql``,
-          )}
-          and ${bound}
-        order by contacts.created_at desc, contacts.id desc`,
+      own: sql`contacts.account_id = ${actor.accountId}::uuid and contacts.merged_into_id is null`,
+      carried: sql``,
+      visibleJoins: () => sql``,
+      visibleWhere: visible,
       columns: sql`contacts.name, contacts.email, contacts.phone, contacts.company, contacts.created_at,
         ${field('name')}, ${field('email')}, ${field('phone')}, ${field('company')},
         latest.id as latest_id, latest.number as latest_number`,

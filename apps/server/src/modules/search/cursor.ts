@@ -3,19 +3,26 @@ import type { SearchQuery } from '@parley/shared';
 import { AppError } from '../../errors.ts';
 
 /**
- * Where the next page starts. Results come in windows of the newest matches; a cursor names the
- * window (every match at or older than `window`, or strictly older when `after` is false) and the
- * last result shown inside it (rank, then time and id). Times keep PostgreSQL's six fractional
- * digits. `q` ties the cursor to the search it came from.
+ * Where the next page starts. Results come in windows (see windows.ts): a range of the history,
+ * newest first, whose matches are ranked together. A cursor names the window's upper end, the window
+ * itself once its first page has found it (its lower end, inclusive, and how it is searched), and the
+ * last result shown in it (rank, then time and id). Times keep PostgreSQL's six fractional digits.
+ * `q` ties the cursor to the search it came from.
  */
 export interface Position {
   t: string;
   id: string;
 }
 
+export type Bound = Position & { inclusive: boolean };
+export type Plan = 'scan' | 'index';
+
 export interface SearchCursor {
   q: string;
-  window: (Position & { inclusive: boolean }) | null;
+  /** Null: from the newest document on. */
+  upper: Bound | null;
+  /** Null until the window's first page has found it; `lower` null means to the oldest document. */
+  window: { lower: Position | null; plan: Plan } | null;
   after: (Position & { rank: string }) | null;
 }
 
@@ -31,6 +38,13 @@ export function queryFingerprint(query: SearchQuery): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
 
+export const firstPage = (fingerprint: string): SearchCursor => ({
+  q: fingerprint,
+  upper: null,
+  window: null,
+  after: null,
+});
+
 export const encodeCursor = (cursor: SearchCursor): string =>
   Buffer.from(JSON.stringify(cursor)).toString('base64url');
 
@@ -42,6 +56,16 @@ const isPosition = (value: unknown): value is Position =>
   !Number.isNaN(Date.parse((value as Position).t)) &&
   typeof (value as Position).id === 'string' &&
   UUID.test((value as Position).id);
+
+function isWindow(value: unknown): value is SearchCursor['window'] {
+  if (value === null) return true;
+  const w = value as { lower?: unknown; plan?: unknown } | undefined;
+  return (
+    typeof w === 'object' &&
+    (w.lower === null || isPosition(w.lower)) &&
+    (w.plan === 'scan' || w.plan === 'index')
+  );
+}
 
 export function decodeCursor(text: string, fingerprint: string): SearchCursor {
   let parsed: unknown;
@@ -55,9 +79,12 @@ export function decodeCursor(text: string, fingerprint: string): SearchCursor {
     c !== null &&
     typeof c === 'object' &&
     c.q === fingerprint &&
-    (c.window === null || (isPosition(c.window) && typeof c.window.inclusive === 'boolean')) &&
+    (c.upper === null || (isPosition(c.upper) && typeof c.upper.inclusive === 'boolean')) &&
+    isWindow(c.window) &&
     (c.after === null ||
-      (isPosition(c.after) && typeof c.after.rank === 'string' && RANK.test(c.after.rank)));
+      (isPosition(c.after) && typeof c.after.rank === 'string' && RANK.test(c.after.rank))) &&
+    // A position inside a window needs the window.
+    (c.after === null || c.window !== null);
   if (!valid) throw new AppError('cursor_invalid', 400, 'The cursor is not one this search issued');
   return c as SearchCursor;
 }

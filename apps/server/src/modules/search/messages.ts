@@ -7,15 +7,15 @@ import type { SearchCursor } from './cursor.ts';
 import { headline } from './highlight.ts';
 import { presentMessageHit } from './presenter.ts';
 import { type SearchTerms, tsQuery } from './terms.ts';
-import { searchWindows, type WindowRow } from './windows.ts';
+import { type RankedRow, searchWindows } from './windows.ts';
 
-export type MessageHitRow = WindowRow & {
+export type MessageHitRow = RankedRow & {
   seq: number;
   kind: MessageSearchHit['message']['kind'];
   sender_kind: MessageSearchHit['message']['senderKind'];
   sender_name: string | null;
   private: boolean;
-  created_at: string;
+  created_at: string | Date;
   conversation_id: string;
   conversation_number: number;
   inbox_id: string;
@@ -25,26 +25,27 @@ export type MessageHitRow = WindowRow & {
   snippet: string;
 };
 
-/** The conversation filters, on the conversation row joined to each candidate message. */
-function conversationFilters(query: SearchQuery): SQL[] {
+const and = (conditions: SQL[]): SQL =>
+  sql.join(
+    conditions.map((c) => sql` and ${c}`),
+    sql``,
+  );
+
+/** The filters on a match's conversation. */
+function conversationFilters(query: SearchQuery): SQL {
   const filters: SQL[] = [];
   if (query.inboxId) filters.push(sql`conversations.inbox_id = ${query.inboxId}::uuid`);
   if (query.status) filters.push(sql`conversations.status = ${query.status}`);
   if (query.assigneeId === 'none') filters.push(sql`conversations.assignee_id is null`);
   else if (query.assigneeId) filters.push(sql`conversations.assignee_id = ${query.assigneeId}::uuid`);
   if (query.tagId) filters.push(sql`${query.tagId}::uuid = any(conversations.tag_ids)`);
-  if (query.from) filters.push(sql`messages.created_at >= ${query.from}::timestamptz`);
-  if (query.to) filters.push(sql`messages.created_at < ${query.to}::timestamptz`);
-  return filters;
+  return and(filters);
 }
 
 /**
- * Messages of the conversations the actor may see (`conversationScope`), activity lines excluded.
- * Private notes are included: only agents and API tokens reach this route, never visitors. The
- * candidate scan is newest first and stops at a window's worth of matches: for a common word
- * PostgreSQL walks `messages_account_recent_idx` backwards and checks each document, for a rare one
- * it reads the word's matches from the GIN index and keeps the newest; either way a page costs about
- * the same however long the history.
+ * Messages of the conversations the actor may see (`conversationScope`, checked on each match's
+ * conversation), activity lines excluded. Private notes are included: only agents and API tokens
+ * reach this route, never visitors. See windows.ts for how the cost stays bounded.
  */
 export async function searchMessages(
   ctx: AppContext,
@@ -54,26 +55,19 @@ export async function searchMessages(
   cursor: SearchCursor,
 ): Promise<{ hits: MessageSearchHit[]; nextCursor: string | null }> {
   const tsquery = tsQuery(terms);
-  const filters = conversationFilters(query);
+  const dates: SQL[] = [];
+  if (query.from) dates.push(sql`messages.created_at >= ${query.from}::timestamptz`);
+  if (query.to) dates.push(sql`messages.created_at < ${query.to}::timestamptz`);
   const { rows, nextCursor } = await searchWindows<MessageHitRow>(
     ctx,
     {
+      table: sql`messages`,
+      tableName: 'messages',
       query: tsquery,
-      position: sql`(messages.created_at, messages.id)`,
-      candidates: (bound) => sql`
-        select messages.id, messages.created_at, messages.search
-        from messages
-        join conversations on conversations.id = messages.conversation_id
-        where messages.account_id = ${actor.accountId}::uuid
-          and messages.kind <> 'activity'
-          and messages.search @@ ${tsquery}
-          and ${conversationScope(actor)}
-          ${sql.join(
-            filters.map((f) => sql` and ${f}`),
-            sql``,
-          )}
-          and ${bound}
-        order by messages.created_at desc, messages.id desc`,
+      own: sql`messages.account_id = ${actor.accountId}::uuid and messages.kind <> 'activity'${and(dates)}`,
+      carried: sql`, messages.conversation_id`,
+      visibleJoins: (row) => sql`join conversations on conversations.id = ${row}.conversation_id`,
+      visibleWhere: () => sql` and ${conversationScope(actor)}${conversationFilters(query)}`,
       columns: sql`messages.seq, messages.kind, messages.sender_kind, messages.sender_name, messages.private,
         messages.created_at, conversations.id as conversation_id, conversations.number as conversation_number,
         conversations.inbox_id, conversations.status, contacts.id as contact_id, contacts.name as contact_name,

@@ -10,7 +10,7 @@ const iso = (value: string | Date): string => new Date(value).toISOString();
 export function presentMessageHit(row: MessageHitRow): MessageSearchHit {
   return {
     message: {
-      id: row.id ?? '',
+      id: row.id,
       seq: row.seq,
       kind: row.kind,
       senderKind: row.sender_kind,
@@ -35,7 +35,7 @@ const marked = (value: string | null) => (value === null ? null : parseHighlight
 export function presentContactHit(row: ContactHitRow): ContactSearchHit {
   return {
     contact: {
-      id: row.id ?? '',
+      id: row.id,
       name: row.name,
       email: row.email,
       phone: row.phone,

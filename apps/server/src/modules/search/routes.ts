@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { assertCan } from '../../auth/policies.ts';
 import { defineRoute } from '../../http/route.ts';
 import { searchContacts } from './contacts.ts';
-import { decodeCursor, queryFingerprint } from './cursor.ts';
+import { decodeCursor, firstPage, queryFingerprint } from './cursor.ts';
 import { searchMessages } from './messages.ts';
 import { searchTerms } from './terms.ts';
 
@@ -26,9 +26,7 @@ export const searchRoutes = [
     handler: async ({ ctx, actor, query }) => {
       if (query.type === 'contacts') assertCan(actor, 'contact.read');
       const fingerprint = queryFingerprint(query);
-      const cursor = query.cursor
-        ? decodeCursor(query.cursor, fingerprint)
-        : { q: fingerprint, window: null, after: null };
+      const cursor = query.cursor ? decodeCursor(query.cursor, fingerprint) : firstPage(fingerprint);
       const terms = searchTerms(query.q);
       if (query.type === 'contacts') {
         if (!terms) return { type: 'contacts', contacts: [], nextCursor: null };

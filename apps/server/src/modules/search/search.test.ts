@@ -16,7 +16,7 @@ import type { HttpClient } from '../../../test/http-client.ts';
 import { contacts, conversations } from '../../db/schema.ts';
 import { createInbox } from '../inboxes/commands.ts';
 import { searchTerms, tsQuery } from './terms.ts';
-import { WINDOW } from './windows.ts';
+import { anyWordQuery, limits } from './windows.ts';
 
 let server: TestServer;
 before(async () => {
@@ -335,7 +335,7 @@ describe('search', () => {
     const account = await makeAccount(server);
     const admin = await loginAs(server, account.admin.email);
     const { conversationId } = await visitorWithConversation(server, account.inboxId, 'start');
-    const total = WINDOW * 2 + 37;
+    const total = limits.WINDOW * 2 + 37;
     // Bulk history: every third message says the word twice, so it ranks higher in its window.
     await server.ctx.database.rows(sql`
       insert into messages (id, conversation_id, account_id, seq, kind, sender_kind, body, created_at)
@@ -357,11 +357,11 @@ describe('search', () => {
     } while (cursor && pages < 50);
     assert.equal(seen.length, total);
     assert.equal(new Set(seen.map((m) => m.message.id)).size, total);
-    // The first window holds the newest WINDOW matches, the double ones first.
-    const firstWindow = seen.slice(0, WINDOW).map((m) => m.message.seq - 100);
+    // The first window holds the newest limits.WINDOW matches, the double ones first.
+    const firstWindow = seen.slice(0, limits.WINDOW).map((m) => m.message.seq - 100);
     assert.deepEqual(
       [...firstWindow].sort((x, y) => x - y),
-      Array.from({ length: WINDOW }, (_, i) => i + 1),
+      Array.from({ length: limits.WINDOW }, (_, i) => i + 1),
     );
     const doubles = firstWindow.filter((g) => g % 3 === 0).length;
     assert.ok(firstWindow.slice(0, doubles).every((g) => g % 3 === 0));
@@ -376,6 +376,67 @@ describe('search', () => {
     assert.equal(code(elsewhere.body), 'cursor_invalid');
     const forged = await admin.get(searchPath(account, { q: 'walrus', cursor: 'eyJxIjoxfQ' }));
     assert.equal(code(forged.body), 'cursor_invalid');
+  });
+
+  test('beyond the newest documents: rare words through the index, common words with a narrow filter by scanning', async () => {
+    const account = await makeAccount(server);
+    const admin = await loginAs(server, account.admin.email);
+    const db = server.ctx.database.db;
+    const shop = await createInbox(db, account.accountId, { name: 'Shop', channelType: 'web' });
+    const big = await visitorWithConversation(server, account.inboxId, 'start');
+    const small = await visitorWithConversation(server, shop.id, 'start');
+    // 12,000 messages a minute apart, newest first: every one says "otter"; every 1,500th is in the
+    // Shop inbox; "narwhal" is in five old ones only.
+    await server.ctx.database.rows(sql`
+      insert into messages (id, conversation_id, account_id, seq, kind, sender_kind, body, created_at)
+      select gen_random_uuid(),
+             case when g % 1500 = 0 then ${small.conversationId}::uuid else ${big.conversationId}::uuid end,
+             ${account.accountId}::uuid, 100 + g, 'text', 'contact',
+             case when g in (7001, 8002, 9003, 10004, 11005) then 'otter narwhal ' || g else 'otter ' || g end,
+             now() - g * interval '1 minute'
+      from generate_series(1, 12000) g`);
+    await server.ctx.database.rows(sql`analyze messages`);
+
+    const rare = await searchMessages(admin, account, { q: 'narwhal' });
+    assert.deepEqual(
+      rare.messages.map((m) => m.message.seq - 100).sort((a, b) => a - b),
+      [7001, 8002, 9003, 10004, 11005],
+    );
+    assert.equal(rare.nextCursor, null);
+
+    // "otter" in the Shop inbox: 8 matches spread over 12,000 messages. Pages may come back short while
+    // older history remains, but following the cursor finds every one exactly once.
+    const all = async (params: Record<string, string | number>) => {
+      const found: number[] = [];
+      let cursor: string | null = null;
+      let requests = 0;
+      do {
+        const page = await searchMessages(admin, account, cursor ? { ...params, cursor } : params);
+        found.push(...page.messages.map((m) => m.message.seq - 100));
+        cursor = page.nextCursor;
+        requests++;
+      } while (cursor && requests < 50);
+      assert.equal(cursor, null, 'the last page has no cursor');
+      return found.sort((a, b) => a - b);
+    };
+    assert.deepEqual(
+      await all({ q: 'otter', inboxId: shop.id, limit: 50 }),
+      [1500, 3000, 4500, 6000, 7500, 9000, 10500, 12000],
+    );
+
+    // A word neither common nor rare, read through the index a bounded stretch of history at a time
+    // (the thresholds lowered so that this small history needs several stretches).
+    const saved = { ...limits };
+    Object.assign(limits, { RARE_POSTINGS: -1, INDEX_ROWS: 2_000, POSTING_LIMIT: 1_000_000 });
+    try {
+      assert.deepEqual(await all({ q: 'narwhal', limit: 2 }), [7001, 8002, 9003, 10004, 11005]);
+      assert.deepEqual(
+        await all({ q: 'otter', inboxId: shop.id, limit: 3 }),
+        [1500, 3000, 4500, 6000, 7500, 9000, 10500, 12000],
+      );
+    } finally {
+      Object.assign(limits, saved);
+    }
   });
 
   test('hostile and odd queries answer 200 or 400, never 500', async () => {
@@ -426,12 +487,14 @@ describe('search', () => {
     assert.equal((await admin.get(searchPath(account, { q: 'x', extra: 1 }))).status, 400);
   });
 
-  test('any text becomes a valid tsquery', async () => {
+  test('any text becomes a valid tsquery, and so do its words alone', async () => {
     const run = async (text: string) => {
       const terms = searchTerms(text);
       if (!terms) return;
+      const query = tsQuery(terms);
       await server.ctx.database.rows(
-        sql`select to_tsvector('simple', 'probe text') @@ ${tsQuery(terms)} as hit`,
+        sql`select to_tsvector('simple', 'probe text') @@ ${query} as hit,
+          to_tsvector('simple', 'probe text') @@ ${anyWordQuery(query)} as broad`,
       );
     };
     await fc.assert(

@@ -1,50 +1,253 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
-import { encodeCursor, type Position, type SearchCursor } from './cursor.ts';
+import type { Tx } from '../../db/connect.ts';
+import { type Bound, encodeCursor, type Plan, type Position, type SearchCursor } from './cursor.ts';
 
 /**
- * How many of the newest matches one window ranks. Ranking every match of a common word would read
- * the whole history, so its cost would grow with the account's age; a window keeps the cost of a page
- * the same at ten thousand messages and at millions. The trade-off: relevance orders results within a
- * window, and windows come newest first, so a strong match older than the newest 200 shows on a
- * later page rather than the first.
+ * How search stays about as fast at millions of documents as at thousands.
+ *
+ * Results come in *windows*: a range of the history, newest first, holding at most WINDOW matches
+ * the caller may see, which are ranked together (ts_rank_cd) and paged; the next window continues
+ * where one ended. Ranking every match of a common word would read the whole history; a window bounds
+ * the work. The trade-off: relevance orders results within a window and windows come newest first,
+ * so a strong match older than the newest hundred shows on a later page rather than the first.
+ *
+ * How a window's matches are found is decided from what the newest documents say rather than from
+ * the planner's estimates (which price a common word's GIN posting list far below what reading it
+ * costs):
+ * - a table smaller than POSTING_LIMIT is searched through the GIN index directly: nothing in it is
+ *   long to read;
+ * - otherwise a *probe* reads the newest PROBE_ROWS documents in time order and keeps the matches;
+ *   the share holding any of the words, times the table's size, estimates the words' posting lists;
+ * - long lists (more than POSTING_LIMIT): the window is a *scan*, at most SCAN_ROWS documents read
+ *   newest first, so its cost does not depend on the history's length;
+ * - short lists (RARE_POSTINGS or fewer): the GIN index over the rest of the history;
+ * - in between: the GIN index over about INDEX_ROWS documents at most (a time span estimated from the
+ *   probe's pace), so a moderately common word with a narrow filter does not read years of history in
+ *   one request.
+ * A window holds fewer than WINDOW matches when it ran out of range first, so a page may be short and
+ * still have a next cursor.
  */
-export const WINDOW = 200;
-
-/** The columns every windowed search returns beside its own. */
-export type WindowRow = {
-  window_size: number;
-  newest_at: string | null;
-  newest_id: string | null;
-  oldest_at: string | null;
-  oldest_id: string | null;
-  /** Null on the one row that only carries the window's figures (nothing left in it). */
-  id: string | null;
-  rank: string | null;
-  cursor_at: string | null;
+/** The sizes above; tests lower some of them to reach every plan with little data. */
+export const limits = {
+  WINDOW: 100,
+  PROBE_ROWS: 1_000,
+  SCAN_ROWS: 6_000,
+  POSTING_LIMIT: 10_000,
+  RARE_POSTINGS: 2_000,
+  INDEX_ROWS: 50_000,
 };
+/** The lower end of a position range at a given time: the smallest uuid sorts first. */
+const FIRST_ID = '00000000-0000-0000-0000-000000000000';
+const HOUR_MS = 3_600_000;
 
-export interface WindowedSearch {
+/** One searchable table (messages, contacts) as the window machinery needs it. */
+export interface DocumentSource {
+  /** The table, by name; its rows have id, created_at, search. */
+  table: SQL;
+  tableName: 'messages' | 'contacts';
   /** The tsquery, repeated where needed (a constant for the planner). */
   query: SQL;
-  /** The document's table in the candidate scan, as `(created_at, id)` of its rows. */
-  position: SQL;
-  /**
-   * `select <table>.id, <table>.created_at, <table>.search from … where … and ${bound}
-   * order by created_at desc, id desc`: the matches the caller may see, newest first.
-   */
-  candidates: (bound: SQL) => SQL;
-  /** Extra columns of a result, and joins from `page` (id, created_at, rank) that provide them. */
+  /** Conditions on the table's own columns (account, kind, dates), against the table's name. */
+  own: SQL;
+  /** Columns the visibility check needs, carried through a scan (e.g. `, messages.conversation_id`). */
+  carried: SQL;
+  /** Joins and ` and …` conditions keeping what the caller may see, for rows called `row`. */
+  visibleJoins: (row: SQL) => SQL;
+  visibleWhere: (row: SQL) => SQL;
+  /** Result columns, and joins from `page` (id, created_at, rank) that provide them. */
   columns: SQL;
   joins: SQL;
 }
 
+/** The columns every result row has beside its source's. */
+export type RankedRow = { id: string; rank: string; cursor_at: string };
+
+type Found = Position;
+type Range = { upper: Bound | null; lower: Position | null };
+
 const utc = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-function boundOf(position: SQL, window: SearchCursor['window']): SQL {
-  if (!window) return sql`true`;
-  const operator = window.inclusive ? sql`<=` : sql`<`;
-  return sql`${position} ${operator} (${window.t}::timestamptz, ${window.id}::uuid)`;
+function rangeOf(source: DocumentSource, range: Range): SQL {
+  const position = sql`(${source.table}.created_at, ${source.table}.id)`;
+  const upper = range.upper
+    ? sql`${position} ${range.upper.inclusive ? sql`<=` : sql`<`} (${range.upper.t}::timestamptz, ${range.upper.id}::uuid)`
+    : sql`true`;
+  const lower = range.lower
+    ? sql`${position} >= (${range.lower.t}::timestamptz, ${range.lower.id}::uuid)`
+    : sql`true`;
+  return sql`${upper} and ${lower}`;
+}
+
+/**
+ * Documents holding any of the query's words: what the GIN index reads to answer it is the posting
+ * lists of all its words (even for "a b", where few documents hold both), so this share is what
+ * prices the index. The words are taken from the tsquery's text form, where each one is quoted with
+ * its inner quotes doubled.
+ */
+export const anyWordQuery = (query: SQL) => sql`(
+  select string_agg(w[1] || coalesce(w[2], ''), ' | ')
+  from regexp_matches(${query}::text, '(''(?:[^'']|'''')*'')(:\\*)?', 'g') w)::tsquery`;
+
+type ScanRow = {
+  scanned: number;
+  broad: number;
+  newest_at: string | null;
+  newest_id: string | null;
+  oldest_at: string | null;
+  oldest_id: string | null;
+  id: string | null;
+  at: string | null;
+};
+
+/**
+ * Reads up to `rows` documents of the range newest first (never the GIN index: the word test is
+ * outside the LIMIT) and returns the visible matches among them, newest first, up to `need`, with
+ * how many documents were read, how many hold any of the words (when probing), and the first and last
+ * read.
+ */
+async function scan(
+  run: Runner,
+  source: DocumentSource,
+  range: Range,
+  rows: number,
+  need: number,
+  probing = false,
+) {
+  const t = source.table;
+  const found = await run<ScanRow>(sql`
+    with scanned as materialized (
+      select ${t}.id, ${t}.created_at, ${t}.search @@ ${source.query} as hit,
+        ${probing ? sql`${t}.search @@ ${anyWordQuery(source.query)}` : sql`false`} as broad,
+        row_number() over (order by ${t}.created_at desc, ${t}.id desc) as n ${source.carried}
+      from ${t}
+      where ${source.own} and ${rangeOf(source, range)}
+      order by ${t}.created_at desc, ${t}.id desc
+      limit ${rows}
+    ),
+    figures as (
+      select (select count(*)::int from scanned) as scanned,
+        (select count(*)::int from scanned where broad) as broad,
+        newest.at as newest_at, newest.id as newest_id, oldest.at as oldest_at, oldest.id as oldest_id
+      from (select 1) one
+      left join (select ${utc(sql`s.created_at`)} as at, s.id from scanned s where s.n = 1) newest on true
+      left join (select ${utc(sql`s.created_at`)} as at, s.id from scanned s
+                 where s.n = (select max(n) from scanned)) oldest on true
+    ),
+    visible as (
+      select s.id, s.created_at from scanned s ${source.visibleJoins(sql`s`)}
+      where s.hit ${source.visibleWhere(sql`s`)}
+      order by s.created_at desc, s.id desc
+      limit ${need}
+    )
+    select figures.*, visible.id, ${utc(sql`visible.created_at`)} as at
+    from figures left join visible on true
+    order by visible.created_at desc, visible.id desc`);
+  const figures = found[0];
+  const position = (t: string | null | undefined, id: string | null | undefined) =>
+    t && id ? { t, id } : null;
+  return {
+    visible: found.flatMap((r) => (r.id && r.at ? [{ t: r.at, id: r.id }] : [])),
+    scanned: figures?.scanned ?? 0,
+    broad: figures?.broad ?? 0,
+    newest: position(figures?.newest_at, figures?.newest_id),
+    oldest: position(figures?.oldest_at, figures?.oldest_id),
+  };
+}
+
+/**
+ * The newest `need` visible matches of the range through the GIN index. The range is short unless
+ * the words are rare, so PostgreSQL reads the words' postings once and, intersecting them with the
+ * range's part of `messages_account_recent_idx`, only the documents in both.
+ */
+async function indexSearch(
+  run: Runner,
+  source: DocumentSource,
+  range: Range,
+  need: number,
+): Promise<Found[]> {
+  const t = source.table;
+  const rows = await run<{ id: string; at: string }>(sql`
+    select ${t}.id, ${utc(sql`${t}.created_at`)} as at from ${t} ${source.visibleJoins(t)}
+    where ${source.own} and ${t}.search @@ ${source.query} and ${rangeOf(source, range)}
+      ${source.visibleWhere(t)}
+    order by ${t}.created_at desc, ${t}.id desc
+    limit ${need}`);
+  return rows.map((r) => ({ t: r.at, id: r.id }));
+}
+
+interface Window {
+  ids: string[];
+  upper: Bound | null;
+  lower: Position | null;
+  plan: Plan;
+}
+
+/** A new window from `upper` down: the probe, then a scan or the index as the probe suggests. */
+async function discover(
+  run: Runner,
+  source: DocumentSource,
+  upper: Bound | null,
+  tableRows: number,
+): Promise<Window> {
+  if (tableRows <= limits.POSTING_LIMIT) {
+    const found = await indexSearch(run, source, { upper, lower: null }, limits.WINDOW);
+    return {
+      ids: found.map((f) => f.id),
+      upper: upper ?? (found[0] ? { ...found[0], inclusive: true } : null),
+      lower: found.length < limits.WINDOW ? null : (found.at(-1) ?? null),
+      plan: 'index',
+    };
+  }
+  const probe = await scan(run, source, { upper, lower: null }, limits.PROBE_ROWS, limits.WINDOW, true);
+  // The window starts at the newest document read, so what arrives later does not move it.
+  const pinned = upper ?? (probe.newest ? { ...probe.newest, inclusive: true } : null);
+  const found = probe.visible;
+  const done = (lower: Position | null, plan: Plan): Window => ({
+    ids: found.map((f) => f.id),
+    upper: pinned,
+    lower,
+    plan,
+  });
+  if (found.length >= limits.WINDOW) return done(found[limits.WINDOW - 1] ?? null, 'scan');
+  if (probe.scanned < limits.PROBE_ROWS || !probe.oldest || !probe.newest) return done(null, 'scan');
+  const need = limits.WINDOW - found.length;
+  const postings = (probe.broad / probe.scanned) * tableRows;
+  const rest: Range = { upper: { ...probe.oldest, inclusive: false }, lower: null };
+  if (postings > limits.POSTING_LIMIT) {
+    // Read about as far as the probe's rate says the window needs (twice, and a little), not further.
+    const rate = found.length / probe.scanned;
+    const budget = limits.SCAN_ROWS - limits.PROBE_ROWS;
+    const rows = rate > 0 ? Math.min(budget, Math.ceil((2 * need) / rate) + 100) : budget;
+    const more = await scan(run, source, rest, rows, need);
+    found.push(...more.visible);
+    if (found.length >= limits.WINDOW) return done(found[limits.WINDOW - 1] ?? null, 'scan');
+    return done(more.scanned < rows ? null : more.oldest, 'scan');
+  }
+  if (postings > limits.RARE_POSTINGS) {
+    // About INDEX_ROWS documents back, at the pace the probe's documents were written.
+    const oldest = Date.parse(probe.oldest.t);
+    const pace = (Date.parse(probe.newest.t) - oldest) / probe.scanned;
+    const since = new Date(oldest - Math.max(HOUR_MS, pace * limits.INDEX_ROWS)).toISOString();
+    rest.lower = { t: since, id: FIRST_ID };
+  }
+  const more = await indexSearch(run, source, rest, need);
+  found.push(...more);
+  return done(more.length < need ? rest.lower : (found.at(-1) ?? null), 'index');
+}
+
+/** A window found on an earlier page, found again the same way. */
+async function rediscover(
+  run: Runner,
+  source: DocumentSource,
+  cursor: SearchCursor & { window: NonNullable<SearchCursor['window']> },
+): Promise<Window> {
+  const range: Range = { upper: cursor.upper, lower: cursor.window.lower };
+  const found =
+    cursor.window.plan === 'scan'
+      ? (await scan(run, source, range, limits.SCAN_ROWS, limits.WINDOW)).visible
+      : await indexSearch(run, source, range, limits.WINDOW);
+  return { ids: found.map((f) => f.id), upper: cursor.upper, ...cursor.window };
 }
 
 function afterOf(after: SearchCursor['after']): SQL {
@@ -53,74 +256,91 @@ function afterOf(after: SearchCursor['after']): SQL {
     or (ranked.rank = ${after.rank}::real and (ranked.created_at, ranked.id) < (${after.t}::timestamptz, ${after.id}::uuid)))`;
 }
 
-/** One window: its matches ranked, the page after `after`, and the window's own figures. */
-function windowStatement(search: WindowedSearch, cursor: SearchCursor, take: number): SQL {
-  return sql`with cand as materialized (
-      ${search.candidates(boundOf(search.position, cursor.window))}
-      limit ${WINDOW}
+/** The window's matches ranked, the `take` after `after`, with the source's result columns. */
+function rankStatement(
+  source: DocumentSource,
+  ids: string[],
+  after: SearchCursor['after'],
+  take: number,
+): SQL {
+  const t = source.table;
+  return sql`with ranked as (
+      select ${t}.id, ${t}.created_at, ts_rank_cd(${t}.search, ${source.query}) as rank
+      from ${t} where ${t}.id = any(${`{${ids.join(',')}}`}::uuid[])
     ),
-    ranked as (select cand.id, cand.created_at, ts_rank_cd(cand.search, ${search.query}) as rank from cand),
     page as (
       select ranked.id, ranked.created_at, ranked.rank from ranked
-      where ${afterOf(cursor.after)}
+      where ${afterOf(after)}
       order by ranked.rank desc, ranked.created_at desc, ranked.id desc
       limit ${take}
-    ),
-    stats as (
-      select (select count(*)::int from cand) as window_size,
-        (select ${utc(sql`cand.created_at`)} from cand order by cand.created_at desc, cand.id desc limit 1) as newest_at,
-        (select cand.id from cand order by cand.created_at desc, cand.id desc limit 1) as newest_id,
-        (select ${utc(sql`cand.created_at`)} from cand order by cand.created_at, cand.id limit 1) as oldest_at,
-        (select cand.id from cand order by cand.created_at, cand.id limit 1) as oldest_id
     )
-    select stats.window_size, stats.newest_at, stats.newest_id, stats.oldest_at, stats.oldest_id,
-      page.id, page.rank::text as rank, ${utc(sql`page.created_at`)} as cursor_at, ${search.columns}
-    from stats
-    left join (page ${search.joins}) on true
+    select page.id, page.rank::text as rank, ${utc(sql`page.created_at`)} as cursor_at, ${source.columns}
+    from page ${source.joins}
     order by page.rank desc, page.created_at desc, page.id desc`;
 }
 
+type Runner = <T extends Record<string, unknown>>(statement: SQL) => Promise<T[]>;
+
 /**
- * A page of results, in relevance order inside each window; when a window runs out before the page
- * is full the next (older) window fills the rest, so only the last page is short. A page reads at
- * most two windows since a window holds more than a page.
+ * A page of results in relevance order inside each window; when a window runs out before the page is
+ * full the next (older) one fills the rest. A page reads at most two windows, so its cost is bounded.
  */
-export async function searchWindows<Row extends WindowRow>(
+export async function searchWindows<Row extends RankedRow>(
   ctx: AppContext,
-  search: WindowedSearch,
+  source: DocumentSource,
   start: SearchCursor,
   limit: number,
 ): Promise<{ rows: Row[]; nextCursor: string | null }> {
+  // One snapshot for the statements of a page; JIT compilation and parallel workers would cost more
+  // than these few milliseconds of work, and hash or merge joins would read every conversation of
+  // the account to check a handful of matches.
+  return ctx.database.db.transaction(
+    async (tx: Tx) => {
+      const [settings] = await ctx.database.rows<{ table_rows: number }>(
+        sql`select set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
+          set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
+          (select reltuples from pg_class where oid = ${source.tableName}::regclass)::float8 as table_rows`,
+        tx,
+      );
+      const run: Runner = (statement) => ctx.database.rows(statement, tx);
+      return readPage<Row>(run, source, start, limit, Number(settings?.table_rows ?? 0));
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+}
+
+async function readPage<Row extends RankedRow>(
+  run: Runner,
+  source: DocumentSource,
+  start: SearchCursor,
+  limit: number,
+  tableRows: number,
+): Promise<{ rows: Row[]; nextCursor: string | null }> {
   const rows: Row[] = [];
   let cursor = start;
-  // Two rounds at most: a window holds more results than a page, so the second one fills it or ends.
   for (let round = 0; round < 2; round++) {
     const want = limit - rows.length;
-    const found = await ctx.database.rows<Row>(windowStatement(search, cursor, want + 1));
-    const results = found.filter((r) => r.id !== null);
-    const figures = found[0];
-    rows.push(...results.slice(0, want));
-    // The first page of a window pins it to its newest match, so later matches do not shift it.
-    const window =
-      cursor.window ??
-      (figures?.newest_at && figures.newest_id
-        ? { t: figures.newest_at, id: figures.newest_id, inclusive: true }
-        : null);
+    const window = cursor.window
+      ? await rediscover(run, source, { ...cursor, window: cursor.window })
+      : await discover(run, source, cursor.upper, tableRows);
+    const ranked =
+      window.ids.length > 0 ? await run<Row>(rankStatement(source, window.ids, cursor.after, want + 1)) : [];
+    rows.push(...ranked.slice(0, want));
     const last = rows.at(-1);
-    if (results.length > want && last?.rank && last.cursor_at && last.id) {
-      const after = { rank: last.rank, t: last.cursor_at, id: last.id };
-      return { rows, nextCursor: encodeCursor({ q: cursor.q, window, after }) };
+    if (ranked.length > want && last) {
+      return {
+        rows,
+        nextCursor: encodeCursor({
+          q: cursor.q,
+          upper: window.upper,
+          window: { lower: window.lower, plan: window.plan },
+          after: { rank: last.rank, t: last.cursor_at, id: last.id },
+        }),
+      };
     }
-    if (!figures || figures.window_size < WINDOW || !figures.oldest_at || !figures.oldest_id) {
-      return { rows, nextCursor: null };
-    }
-    const older: Position & { inclusive: boolean } = {
-      t: figures.oldest_at,
-      id: figures.oldest_id,
-      inclusive: false,
-    };
-    cursor = { q: cursor.q, window: older, after: null };
-    if (rows.length === limit) return { rows, nextCursor: encodeCursor(cursor) };
+    if (!window.lower) return { rows, nextCursor: null };
+    cursor = { q: cursor.q, upper: { ...window.lower, inclusive: false }, window: null, after: null };
+    if (rows.length === limit) break;
   }
   return { rows, nextCursor: encodeCursor(cursor) };
 }
