@@ -1,8 +1,8 @@
 import { type BotSettings, type BotWebhookEvent, botWebhookAnswerSchema } from '@parley/shared';
 import type { Logger } from 'pino';
+import { type Allowlist, postJson } from '../../http/outbound.ts';
 import { hmacHex } from '../../lib/crypto.ts';
 import type { Bot, BotAction, BotEventBase, ConversationStartedEvent, CustomerMessageEvent } from './bot.ts';
-import { type Allowlist, postJson } from '../../http/outbound.ts';
 
 /** The signature header: `sha256=` and the hex HMAC-SHA256 of the exact body with the inbox's bot secret. */
 export const SIGNATURE_HEADER = 'x-parley-signature';
