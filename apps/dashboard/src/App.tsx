@@ -14,6 +14,7 @@ import { useReady, useSession } from './lib/session.tsx';
 import { InviteScreen } from './screens/InviteScreen.tsx';
 import { LoginScreen } from './screens/LoginScreen.tsx';
 import { SetupScreen } from './screens/SetupScreen.tsx';
+import { useSearchShortcut } from './search/shortcut.ts';
 
 // Settings are visited rarely; they load on first visit instead of with the inbox.
 const SettingsScreen = lazy(() =>
@@ -24,6 +25,9 @@ const ContactsScreen = lazy(() =>
 );
 const ArticlesScreen = lazy(() =>
   import('./articles/ArticlesScreen.tsx').then((m) => ({ default: m.ArticlesScreen })),
+);
+const SearchScreen = lazy(() =>
+  import('./search/SearchScreen.tsx').then((m) => ({ default: m.SearchScreen })),
 );
 
 /** Shown only when the socket has been down for a moment, not during the first connect. */
@@ -56,9 +60,11 @@ function Workspace() {
   const settings = match('/settings/:section?/:id?', pathname);
   const contacts = match('/contacts/:id?', pathname);
   const articles = match('/articles/:id?', pathname);
+  const search = match('/search', pathname);
+  useSearchShortcut();
   useEffect(() => {
-    if (!inbox && !settings && !contacts && !articles) navigate('/inbox/all', { replace: true });
-  }, [inbox, settings, contacts, articles]);
+    if (!inbox && !settings && !contacts && !articles && !search) navigate('/inbox/all', { replace: true });
+  }, [inbox, settings, contacts, articles, search]);
 
   return (
     <div className="shell">
@@ -78,6 +84,10 @@ function Workspace() {
         ) : articles ? (
           <Suspense fallback={<FullPageLoader />}>
             <ArticlesScreen id={articles.id} />
+          </Suspense>
+        ) : search ? (
+          <Suspense fallback={<FullPageLoader />}>
+            <SearchScreen />
           </Suspense>
         ) : null}
       </main>

@@ -19,6 +19,7 @@ import {
   IconKeyboard,
   IconLanguage,
   IconLogout,
+  IconMessageSearch,
   IconNotebook,
   IconSearch,
   IconSettings,
@@ -102,6 +103,12 @@ export function NavRail() {
           label={t('nav.inbox')}
           icon={<IconInbox size={22} stroke={1.7} />}
           active={pathname.startsWith('/inbox')}
+        />
+        <RailLink
+          to="/search"
+          label={`${t('search.nav')} (/)`}
+          icon={<IconMessageSearch size={22} stroke={1.7} />}
+          active={pathname.startsWith('/search')}
         />
         <RailLink
           to="/contacts"

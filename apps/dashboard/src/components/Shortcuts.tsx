@@ -21,6 +21,7 @@ const shortcuts: Array<{ keys: string[]; label: MessageKey }> = [
   { keys: ['Enter'], label: 'shortcuts.send' },
   { keys: ['Shift', 'Enter'], label: 'shortcuts.newline' },
   { keys: ['Ctrl', 'K'], label: 'shortcuts.palette' },
+  { keys: ['/'], label: 'search.shortcutHelp' },
   { keys: ['?'], label: 'shortcuts.help' },
 ];
 
