@@ -293,13 +293,15 @@ export async function searchWindows<Row extends RankedRow>(
 ): Promise<{ rows: Row[]; nextCursor: string | null }> {
   // One snapshot for the statements of a page; JIT compilation and parallel workers would cost more
   // than these few milliseconds of work, and hash or merge joins would read every conversation of
-  // the account to check a handful of matches.
+  // the account to check a handful of matches. The table's size comes from its statistics, or from
+  // its size on disk where it was never analyzed (PGlite has no autovacuum).
   return ctx.database.db.transaction(
     async (tx: Tx) => {
       const [settings] = await ctx.database.rows<{ table_rows: number }>(
         sql`select set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
           set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
-          (select reltuples from pg_class where oid = ${source.tableName}::regclass)::float8 as table_rows`,
+          (select case when reltuples >= 0 then reltuples else pg_relation_size(oid) / 600.0 end
+           from pg_class where oid = ${source.tableName}::regclass)::float8 as table_rows`,
         tx,
       );
       const run: Runner = (statement) => ctx.database.rows(statement, tx);
