@@ -1,4 +1,5 @@
 import type { Message, MessageKind } from '@parley/shared';
+import { markdownToPlainText, parseMarkdownLite } from '@parley/shared/markdown-lite';
 import { and, eq, isNull } from 'drizzle-orm';
 import { conversationScopeParams, conversationScopeText, scopeValues } from '../../auth/policies.ts';
 import type { Actor } from '../../auth/principal.ts';
@@ -58,7 +59,11 @@ export interface AppendMessageInput {
 /** Thrown inside the transaction when the clientMsgId is already stored, to roll the seq back. */
 export class DuplicateMessage extends Error {}
 
-const preview = (body: string) => (body.length > 140 ? `${body.slice(0, 139)}…` : body);
+/** The inbox list shows text, not formatting markers; only bodies that may hold markers are parsed. */
+function preview(body: string): string {
+  const text = /[*_`[]/.test(body) ? markdownToPlainText(parseMarkdownLite(body)) : body;
+  return text.length > 140 ? `${text.slice(0, 139)}…` : text;
+}
 
 type Json = Record<string, unknown>;
 const date = (value: unknown): Date | null =>

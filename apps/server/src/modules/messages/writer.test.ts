@@ -106,3 +106,12 @@ test('a refused message does not fail the others committed with it', async () =>
   assert.deepEqual(await seqsOf(open.conversationId), [1, 2, 3]);
   assert.deepEqual(await seqsOf(other.conversationId), [1], 'the closed conversation kept its seq');
 });
+
+test('the inbox preview shows a message as text, without formatting markers', async () => {
+  const { actor, conversationId } = await visitorConversation();
+  await send(actor, conversationId, 'formatted', 'Hi **there**, the `code` is *here*');
+  const [row] = await server.ctx.database.rows<{ last_message_preview: string }>(
+    sql`select last_message_preview from conversations where id = ${conversationId}`,
+  );
+  assert.equal(row?.last_message_preview, 'Hi there, the code is here');
+});
