@@ -92,6 +92,9 @@ export class MessageWriter {
       while (queue.length > 0) {
         const batch = queue.splice(0, MAX_BATCH);
         await this.commit(batch, queue);
+        // PGlite answers on microtasks, so without this a deep queue would be written in one stretch that
+        // never lets the event loop read a socket or flush an ack (seconds at a thousand senders).
+        if (queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.busy[lane] = false;
