@@ -123,16 +123,23 @@ export const webhookDeliveryDetailSchema = z.object({
   body: z.string().nullable(),
 });
 
+/** Delivery ids look like msg_…; anything else that is id-shaped is simply not found. */
+const deliveryIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
+
 export const webhookParamsSchema = z.strictObject({ accountId: idSchema, id: idSchema });
 export const webhookDeliveryParamsSchema = z.strictObject({
   accountId: idSchema,
   id: idSchema,
-  deliveryId: z.string().regex(/^msg_[A-Za-z0-9]{10,40}$/),
+  deliveryId: deliveryIdSchema,
 });
 
 /** The same resources under the public API, where the account comes from the token. */
 export const webhookV1ParamsSchema = z.strictObject({ id: idSchema });
 export const webhookDeliveryV1ParamsSchema = z.strictObject({
   id: idSchema,
-  deliveryId: z.string().regex(/^msg_[A-Za-z0-9]{10,40}$/),
+  deliveryId: deliveryIdSchema,
 });

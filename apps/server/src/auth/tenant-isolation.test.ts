@@ -140,6 +140,20 @@ const bodyOverrides: Record<string, (ids: Ids, mark: string) => unknown> = {
     until: new Date(Date.now() + 3_600_000).toISOString(),
   }),
   'PATCH /api/accounts/:accountId/saved-views/:id': (_ids, mark) => ({ name: `${mark} view` }),
+  'POST /api/accounts/:accountId/canned-replies': (_ids, mark) => ({
+    shortcut: `probe-${mark.toLowerCase()}`,
+    body: `${mark} body`,
+  }),
+  'PATCH /api/accounts/:accountId/canned-replies/:id': (_ids, mark) => ({ body: `${mark} body` }),
+  // A message needs a body or attachments; the sample has neither.
+  'POST /api/accounts/:accountId/conversations/:id/messages': (_ids, mark) => ({
+    clientMsgId: 'probe',
+    body: `${mark} message`,
+  }),
+  'POST /api/client/conversations/:id/messages': (_ids, mark) => ({
+    clientMsgId: 'probe',
+    body: `${mark} message`,
+  }),
   'POST /api/v1/conversations': (ids, mark) => ({
     contactId: ids.contact,
     inboxId: ids.inbox,
