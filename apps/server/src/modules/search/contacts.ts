@@ -62,7 +62,6 @@ export async function searchContacts(
     ctx,
     {
       table: sql`contacts`,
-      tableName: 'contacts',
       query: tsquery,
       own: sql`contacts.account_id = ${actor.accountId}::uuid and contacts.merged_into_id is null`,
       carried: sql``,

@@ -62,7 +62,6 @@ export async function searchMessages(
     ctx,
     {
       table: sql`messages`,
-      tableName: 'messages',
       query: tsquery,
       own: sql`messages.account_id = ${actor.accountId}::uuid and messages.kind <> 'activity'${and(dates)}`,
       carried: sql`, messages.conversation_id`,

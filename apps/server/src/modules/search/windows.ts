@@ -12,17 +12,15 @@ import { type Bound, encodeCursor, type Plan, type Position, type SearchCursor }
  * the work. The trade-off: relevance orders results within a window and windows come newest first,
  * so a strong match older than the newest hundred shows on a later page rather than the first.
  *
- * How a window's matches are found is decided from what the newest documents say rather than from
- * the planner's estimates (which price a common word's GIN posting list far below what reading it
- * costs):
- * - a table smaller than POSTING_LIMIT is searched through the GIN index directly: nothing in it is
- *   long to read;
- * - otherwise a *probe* reads the newest PROBE_ROWS documents in time order and keeps the matches;
- *   the share holding any of the words, times the table's size, estimates the words' posting lists;
- * - long lists (more than POSTING_LIMIT): the window is a *scan*, at most SCAN_ROWS documents read
- *   newest first, so its cost does not depend on the history's length;
- * - short lists (RARE_POSTINGS or fewer): the GIN index over the rest of the history;
- * - in between: the GIN index over about INDEX_ROWS documents at most (a time span estimated from the
+ * How a window's matches are found depends on the length of the words' GIN posting lists, which is
+ * what the index reads: the planner's estimate of the documents holding any of the words (its
+ * statistics count words well; what it gets wrong is the price of reading a long list, far below
+ * what it costs).
+ * - Short lists (RARE_POSTINGS or fewer): the GIN index over the rest of the history.
+ * - Otherwise a *probe* first reads the newest PROBE_ROWS documents in time order and keeps the
+ *   matches. Then, for long lists (more than POSTING_LIMIT), the window is a *scan*: at most
+ *   SCAN_ROWS documents read newest first, so its cost does not depend on the history's length.
+ * - In between: the GIN index over about INDEX_ROWS documents at most (a time span estimated from the
  *   probe's pace), so a moderately common word with a narrow filter does not read years of history in
  *   one request.
  * A window holds fewer than WINDOW matches when it ran out of range first, so a page may be short and
@@ -32,10 +30,10 @@ import { type Bound, encodeCursor, type Plan, type Position, type SearchCursor }
 export const limits = {
   WINDOW: 100,
   PROBE_ROWS: 1_000,
-  SCAN_ROWS: 6_000,
+  SCAN_ROWS: 4_000,
   POSTING_LIMIT: 10_000,
   RARE_POSTINGS: 2_000,
-  INDEX_ROWS: 50_000,
+  INDEX_ROWS: 20_000,
 };
 /** The lower end of a position range at a given time: the smallest uuid sorts first. */
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
@@ -45,7 +43,6 @@ const HOUR_MS = 3_600_000;
 export interface DocumentSource {
   /** The table, by name; its rows have id, created_at, search. */
   table: SQL;
-  tableName: 'messages' | 'contacts';
   /** The tsquery, repeated where needed (a constant for the planner). */
   query: SQL;
   /** Conditions on the table's own columns (account, kind, dates), against the table's name. */
@@ -63,7 +60,7 @@ export interface DocumentSource {
 /** The columns every result row has beside its source's. */
 export type RankedRow = { id: string; rank: string; cursor_at: string };
 
-type Found = Position;
+type Runner = <T extends Record<string, unknown>>(statement: SQL) => Promise<T[]>;
 type Range = { upper: Bound | null; lower: Position | null };
 
 const utc = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -80,18 +77,30 @@ function rangeOf(source: DocumentSource, range: Range): SQL {
 }
 
 /**
- * Documents holding any of the query's words: what the GIN index reads to answer it is the posting
- * lists of all its words (even for "a b", where few documents hold both), so this share is what
- * prices the index. The words are taken from the tsquery's text form, where each one is quoted with
- * its inner quotes doubled.
+ * Documents holding any of the query's words: the GIN index reads the posting lists of all the words
+ * of a query (even for "a b", where few documents hold both). The words are taken from the tsquery's
+ * text form, where each one is quoted with its inner quotes doubled.
  */
 export const anyWordQuery = (query: SQL) => sql`(
   select string_agg(w[1] || coalesce(w[2], ''), ' | ')
   from regexp_matches(${query}::text, '(''(?:[^'']|'''')*'')(:\\*)?', 'g') w)::tsquery`;
 
+/** The planner's estimate of the documents holding any of `words`, planned with them as a constant. */
+async function postingsOf(run: Runner, source: DocumentSource, words: string | null): Promise<number> {
+  if (!words) return 0;
+  const t = source.table;
+  const [row] = await run<{ 'QUERY PLAN': unknown }>(
+    sql`explain (format json) select 1 from ${t} where ${t}.search @@ ${words}::tsquery`,
+  );
+  const raw = row?.['QUERY PLAN'];
+  const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{
+    Plan?: { 'Plan Rows'?: number };
+  }>;
+  return Number(plan?.[0]?.Plan?.['Plan Rows'] ?? 0);
+}
+
 type ScanRow = {
   scanned: number;
-  broad: number;
   newest_at: string | null;
   newest_id: string | null;
   oldest_at: string | null;
@@ -103,22 +112,13 @@ type ScanRow = {
 /**
  * Reads up to `rows` documents of the range newest first (never the GIN index: the word test is
  * outside the LIMIT) and returns the visible matches among them, newest first, up to `need`, with
- * how many documents were read, how many hold any of the words (when probing), and the first and last
- * read.
+ * how many documents were read and the first and last read.
  */
-async function scan(
-  run: Runner,
-  source: DocumentSource,
-  range: Range,
-  rows: number,
-  need: number,
-  probing = false,
-) {
+async function scan(run: Runner, source: DocumentSource, range: Range, rows: number, need: number) {
   const t = source.table;
   const found = await run<ScanRow>(sql`
     with scanned as materialized (
       select ${t}.id, ${t}.created_at, ${t}.search @@ ${source.query} as hit,
-        ${probing ? sql`${t}.search @@ ${anyWordQuery(source.query)}` : sql`false`} as broad,
         row_number() over (order by ${t}.created_at desc, ${t}.id desc) as n ${source.carried}
       from ${t}
       where ${source.own} and ${rangeOf(source, range)}
@@ -127,7 +127,6 @@ async function scan(
     ),
     figures as (
       select (select count(*)::int from scanned) as scanned,
-        (select count(*)::int from scanned where broad) as broad,
         newest.at as newest_at, newest.id as newest_id, oldest.at as oldest_at, oldest.id as oldest_id
       from (select 1) one
       left join (select ${utc(sql`s.created_at`)} as at, s.id from scanned s where s.n = 1) newest on true
@@ -149,7 +148,6 @@ async function scan(
   return {
     visible: found.flatMap((r) => (r.id && r.at ? [{ t: r.at, id: r.id }] : [])),
     scanned: figures?.scanned ?? 0,
-    broad: figures?.broad ?? 0,
     newest: position(figures?.newest_at, figures?.newest_id),
     oldest: position(figures?.oldest_at, figures?.oldest_id),
   };
@@ -158,14 +156,9 @@ async function scan(
 /**
  * The newest `need` visible matches of the range through the GIN index. The range is short unless
  * the words are rare, so PostgreSQL reads the words' postings once and, intersecting them with the
- * range's part of `messages_account_recent_idx`, only the documents in both.
+ * range's part of the table's recent index, only the documents in both.
  */
-async function indexSearch(
-  run: Runner,
-  source: DocumentSource,
-  range: Range,
-  need: number,
-): Promise<Found[]> {
+async function indexSearch(run: Runner, source: DocumentSource, range: Range, need: number) {
   const t = source.table;
   const rows = await run<{ id: string; at: string }>(sql`
     select ${t}.id, ${utc(sql`${t}.created_at`)} as at from ${t} ${source.visibleJoins(t)}
@@ -173,7 +166,7 @@ async function indexSearch(
       ${source.visibleWhere(t)}
     order by ${t}.created_at desc, ${t}.id desc
     limit ${need}`);
-  return rows.map((r) => ({ t: r.at, id: r.id }));
+  return rows.map((r): Position => ({ t: r.at, id: r.id }));
 }
 
 interface Window {
@@ -183,23 +176,24 @@ interface Window {
   plan: Plan;
 }
 
-/** A new window from `upper` down: the probe, then a scan or the index as the probe suggests. */
+/** A new window from `upper` down: the index, or a probe and then a scan or the index. */
 async function discover(
   run: Runner,
   source: DocumentSource,
   upper: Bound | null,
-  tableRows: number,
+  postings: number,
 ): Promise<Window> {
-  if (tableRows <= limits.POSTING_LIMIT) {
-    const found = await indexSearch(run, source, { upper, lower: null }, limits.WINDOW);
+  const { WINDOW } = limits;
+  if (postings <= limits.RARE_POSTINGS) {
+    const found = await indexSearch(run, source, { upper, lower: null }, WINDOW);
     return {
       ids: found.map((f) => f.id),
       upper: upper ?? (found[0] ? { ...found[0], inclusive: true } : null),
-      lower: found.length < limits.WINDOW ? null : (found.at(-1) ?? null),
+      lower: found.length < WINDOW ? null : (found.at(-1) ?? null),
       plan: 'index',
     };
   }
-  const probe = await scan(run, source, { upper, lower: null }, limits.PROBE_ROWS, limits.WINDOW, true);
+  const probe = await scan(run, source, { upper, lower: null }, limits.PROBE_ROWS, WINDOW);
   // The window starts at the newest document read, so what arrives later does not move it.
   const pinned = upper ?? (probe.newest ? { ...probe.newest, inclusive: true } : null);
   const found = probe.visible;
@@ -209,10 +203,9 @@ async function discover(
     lower,
     plan,
   });
-  if (found.length >= limits.WINDOW) return done(found[limits.WINDOW - 1] ?? null, 'scan');
+  if (found.length >= WINDOW) return done(found[WINDOW - 1] ?? null, 'scan');
   if (probe.scanned < limits.PROBE_ROWS || !probe.oldest || !probe.newest) return done(null, 'scan');
-  const need = limits.WINDOW - found.length;
-  const postings = (probe.broad / probe.scanned) * tableRows;
+  const need = WINDOW - found.length;
   const rest: Range = { upper: { ...probe.oldest, inclusive: false }, lower: null };
   if (postings > limits.POSTING_LIMIT) {
     // Read about as far as the probe's rate says the window needs (twice, and a little), not further.
@@ -221,16 +214,14 @@ async function discover(
     const rows = rate > 0 ? Math.min(budget, Math.ceil((2 * need) / rate) + 100) : budget;
     const more = await scan(run, source, rest, rows, need);
     found.push(...more.visible);
-    if (found.length >= limits.WINDOW) return done(found[limits.WINDOW - 1] ?? null, 'scan');
+    if (found.length >= WINDOW) return done(found[WINDOW - 1] ?? null, 'scan');
     return done(more.scanned < rows ? null : more.oldest, 'scan');
   }
-  if (postings > limits.RARE_POSTINGS) {
-    // About INDEX_ROWS documents back, at the pace the probe's documents were written.
-    const oldest = Date.parse(probe.oldest.t);
-    const pace = (Date.parse(probe.newest.t) - oldest) / probe.scanned;
-    const since = new Date(oldest - Math.max(HOUR_MS, pace * limits.INDEX_ROWS)).toISOString();
-    rest.lower = { t: since, id: FIRST_ID };
-  }
+  // About INDEX_ROWS documents back, at the pace the probe's documents were written.
+  const oldest = Date.parse(probe.oldest.t);
+  const pace = (Date.parse(probe.newest.t) - oldest) / probe.scanned;
+  const since = new Date(oldest - Math.max(HOUR_MS, pace * limits.INDEX_ROWS)).toISOString();
+  rest.lower = { t: since, id: FIRST_ID };
   const more = await indexSearch(run, source, rest, need);
   found.push(...more);
   return done(more.length < need ? rest.lower : (found.at(-1) ?? null), 'index');
@@ -279,8 +270,6 @@ function rankStatement(
     order by page.rank desc, page.created_at desc, page.id desc`;
 }
 
-type Runner = <T extends Record<string, unknown>>(statement: SQL) => Promise<T[]>;
-
 /**
  * A page of results in relevance order inside each window; when a window runs out before the page is
  * full the next (older) one fills the rest. A page reads at most two windows, so its cost is bounded.
@@ -293,19 +282,22 @@ export async function searchWindows<Row extends RankedRow>(
 ): Promise<{ rows: Row[]; nextCursor: string | null }> {
   // One snapshot for the statements of a page; JIT compilation and parallel workers would cost more
   // than these few milliseconds of work, and hash or merge joins would read every conversation of
-  // the account to check a handful of matches. The table's size comes from its statistics, or from
-  // its size on disk where it was never analyzed (PGlite has no autovacuum).
+  // the account to check a handful of matches.
   return ctx.database.db.transaction(
     async (tx: Tx) => {
-      const [settings] = await ctx.database.rows<{ table_rows: number }>(
+      const run: Runner = (statement) => ctx.database.rows(statement, tx);
+      const [settings] = await run<{ words: string | null }>(
         sql`select set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
           set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
-          (select case when reltuples >= 0 then reltuples else pg_relation_size(oid) / 600.0 end
-           from pg_class where oid = ${source.tableName}::regclass)::float8 as table_rows`,
-        tx,
+          ${anyWordQuery(source.query)}::text as words`,
       );
-      const run: Runner = (statement) => ctx.database.rows(statement, tx);
-      return readPage<Row>(run, source, start, limit, Number(settings?.table_rows ?? 0));
+      let postings: Promise<number> | null = null;
+      // Asked only when a window is to be found (not when a page continues one).
+      const estimate = () => {
+        postings ??= postingsOf(run, source, settings?.words ?? null);
+        return postings;
+      };
+      return readPage<Row>(run, source, start, limit, estimate);
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );
@@ -316,7 +308,7 @@ async function readPage<Row extends RankedRow>(
   source: DocumentSource,
   start: SearchCursor,
   limit: number,
-  tableRows: number,
+  postings: () => Promise<number>,
 ): Promise<{ rows: Row[]; nextCursor: string | null }> {
   const rows: Row[] = [];
   let cursor = start;
@@ -324,7 +316,7 @@ async function readPage<Row extends RankedRow>(
     const want = limit - rows.length;
     const window = cursor.window
       ? await rediscover(run, source, { ...cursor, window: cursor.window })
-      : await discover(run, source, cursor.upper, tableRows);
+      : await discover(run, source, cursor.upper, await postings());
     const ranked =
       window.ids.length > 0 ? await run<Row>(rankStatement(source, window.ids, cursor.after, want + 1)) : [];
     rows.push(...ranked.slice(0, want));
