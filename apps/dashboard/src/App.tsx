@@ -1,8 +1,8 @@
 import { Alert, Button, Center, Stack, Text } from '@mantine/core';
 import { IconPlugConnectedX } from '@tabler/icons-react';
-import { lazy, Suspense, useEffect, useState } from 'react';
-import { CommandPalette } from './components/CommandPalette.tsx';
+import { lazy, useEffect, useState } from 'react';
 import { FullPageLoader } from './components/common.tsx';
+import { LazyPart, LazyScreen } from './components/LazyBoundary.tsx';
 import { NavRail } from './components/NavRail.tsx';
 import { ShortcutHelp } from './components/Shortcuts.tsx';
 import { useT } from './i18n/index.tsx';
@@ -25,6 +25,10 @@ const ContactsScreen = lazy(() =>
 );
 const ArticlesScreen = lazy(() =>
   import('./articles/ArticlesScreen.tsx').then((m) => ({ default: m.ArticlesScreen })),
+);
+// The command palette (Mantine Spotlight) mounts right after the first paint instead of delaying it.
+const CommandPalette = lazy(() =>
+  import('./components/CommandPalette.tsx').then((m) => ({ default: m.CommandPalette })),
 );
 const SearchScreen = lazy(() =>
   import('./search/SearchScreen.tsx').then((m) => ({ default: m.SearchScreen })),
@@ -74,24 +78,26 @@ function Workspace() {
         {inbox ? (
           <InboxScreen view={inbox.view ?? 'all'} conversationId={inbox.conversationId} />
         ) : settings ? (
-          <Suspense fallback={<FullPageLoader />}>
+          <LazyScreen key="settings">
             <SettingsScreen section={settings.section ?? 'inboxes'} id={settings.id} />
-          </Suspense>
+          </LazyScreen>
         ) : contacts ? (
-          <Suspense fallback={<FullPageLoader />}>
+          <LazyScreen key="contacts">
             <ContactsScreen contactId={contacts.id} />
-          </Suspense>
+          </LazyScreen>
         ) : articles ? (
-          <Suspense fallback={<FullPageLoader />}>
+          <LazyScreen key="articles">
             <ArticlesScreen id={articles.id} />
-          </Suspense>
+          </LazyScreen>
         ) : search ? (
-          <Suspense fallback={<FullPageLoader />}>
+          <LazyScreen key="search">
             <SearchScreen />
-          </Suspense>
+          </LazyScreen>
         ) : null}
       </main>
-      <CommandPalette />
+      <LazyPart>
+        <CommandPalette />
+      </LazyPart>
       <ShortcutHelp />
     </div>
   );

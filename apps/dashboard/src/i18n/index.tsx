@@ -1,8 +1,7 @@
 import type { Locale } from '@parley/shared';
-import { createContext, type ReactNode, useCallback, useContext, useMemo } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { FullPageLoader } from '../components/common.tsx';
 import { type Dictionary, en, type MessageKey } from './en.ts';
-import { ptBR } from './pt-BR.ts';
-import { ru } from './ru.ts';
 
 export type { MessageKey };
 
@@ -12,7 +11,55 @@ export const locales: Array<{ value: Locale; label: string }> = [
   { value: 'ru', label: 'Русский' },
 ];
 
-const dictionaries: Record<Locale, Dictionary> = { en, 'pt-BR': ptBR, ru };
+// English is the reference and every missing key's fallback, so it ships with the app; the other
+// languages load when someone uses them, which keeps them out of everyone's first load.
+const loaders: Record<Exclude<Locale, 'en'>, () => Promise<Dictionary>> = {
+  'pt-BR': () => import('./pt-BR.ts').then((m) => m.ptBR),
+  ru: () => import('./ru.ts').then((m) => m.ru),
+};
+const dictionaries = new Map<Locale, Dictionary>([['en', en]]);
+const loading = new Map<Locale, Promise<Dictionary>>();
+
+function loadDictionary(locale: Locale): Promise<Dictionary> {
+  const ready = dictionaries.get(locale);
+  if (ready) return Promise.resolve(ready);
+  if (locale === 'en') return Promise.resolve(en);
+  let pending = loading.get(locale);
+  if (!pending) {
+    pending = loaders[locale]().then(
+      (dictionary) => {
+        dictionaries.set(locale, dictionary);
+        return dictionary;
+      },
+      (error: unknown) => {
+        loading.delete(locale); // a later switch may retry
+        throw error;
+      },
+    );
+    loading.set(locale, pending);
+  }
+  return pending;
+}
+
+/**
+ * The locale whose words are on screen: the wanted one once its dictionary is here. While another
+ * language loads, the one shown so far stays (no flash of a loader over the workspace); only the very
+ * first render may have nothing to show. If the language cannot be fetched, English stands in.
+ */
+function useLoadedLocale(locale: Locale): Locale | null {
+  const [shown, setShown] = useState<Locale | null>(dictionaries.has(locale) ? locale : null);
+  useEffect(() => {
+    let live = true;
+    loadDictionary(locale).then(
+      () => live && setShown(locale),
+      () => live && setShown((current) => current ?? 'en'),
+    );
+    return () => {
+      live = false;
+    };
+  }, [locale]);
+  return dictionaries.has(locale) ? locale : shown;
+}
 
 /** The best of our languages for the browser's preferences (pt-PT still reads pt-BR well). */
 export function browserLocale(
@@ -39,10 +86,12 @@ interface I18n {
 
 const I18nContext = createContext<I18n | null>(null);
 
-export function I18nProvider({ locale, children }: { locale: Locale; children: ReactNode }) {
+export function I18nProvider({ locale: wanted, children }: { locale: Locale; children: ReactNode }) {
+  const loaded = useLoadedLocale(wanted);
+  const locale = loaded ?? 'en';
   const t = useCallback<Translate>(
     (key, values) => {
-      const template = dictionaries[locale][key] ?? en[key];
+      const template = dictionaries.get(locale)?.[key] ?? en[key];
       if (!values) return template;
       return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
         name in values ? String(values[name]) : whole,
@@ -71,6 +120,7 @@ export function I18nProvider({ locale, children }: { locale: Locale; children: R
       },
     };
   }, [locale, t]);
+  if (!loaded) return <FullPageLoader />;
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

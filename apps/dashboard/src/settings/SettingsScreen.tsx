@@ -1,4 +1,4 @@
-import { Box, NavLink, ScrollArea, Stack, Text, Title } from '@mantine/core';
+import { Box, NavLink, ScrollArea, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import {
   IconBolt,
@@ -12,21 +12,52 @@ import {
   IconUsersGroup,
   IconWebhook,
 } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode } from 'react';
+import { LazyPart, LoadFailed } from '../components/LazyBoundary.tsx';
 import { type MessageKey, useT } from '../i18n/index.tsx';
 import { linkHandler } from '../lib/router.ts';
 import { useReady } from '../lib/session.tsx';
-import { TagsSettings } from '../tags/TagsSettings.tsx';
-import { AgentsSettings } from './AgentsSettings.tsx';
-import { ApiTokensSettings } from './ApiTokensSettings.tsx';
-import { AttributesSettings } from './AttributesSettings.tsx';
-import { CannedRepliesSettings } from './CannedRepliesSettings.tsx';
-import { InboxEditor } from './InboxEditor.tsx';
-import { InboxesSettings } from './InboxesSettings.tsx';
-import { ProfileSettings } from './ProfileSettings.tsx';
-import { RulesSettings } from './RulesSettings.tsx';
-import { TeamsSettings } from './TeamsSettings.tsx';
-import { WebhooksSettings } from './WebhooksSettings.tsx';
+
+// Each section loads when it is opened: an agent who only changes the profile never fetches the rules
+// editor or the webhook log.
+const TagsSettings = lazy(() =>
+  import('../tags/TagsSettings.tsx').then((m) => ({ default: m.TagsSettings })),
+);
+const AgentsSettings = lazy(() =>
+  import('./AgentsSettings.tsx').then((m) => ({ default: m.AgentsSettings })),
+);
+const ApiTokensSettings = lazy(() =>
+  import('./ApiTokensSettings.tsx').then((m) => ({ default: m.ApiTokensSettings })),
+);
+const AttributesSettings = lazy(() =>
+  import('./AttributesSettings.tsx').then((m) => ({ default: m.AttributesSettings })),
+);
+const CannedRepliesSettings = lazy(() =>
+  import('./CannedRepliesSettings.tsx').then((m) => ({ default: m.CannedRepliesSettings })),
+);
+const InboxEditor = lazy(() => import('./InboxEditor.tsx').then((m) => ({ default: m.InboxEditor })));
+const InboxesSettings = lazy(() =>
+  import('./InboxesSettings.tsx').then((m) => ({ default: m.InboxesSettings })),
+);
+const ProfileSettings = lazy(() =>
+  import('./ProfileSettings.tsx').then((m) => ({ default: m.ProfileSettings })),
+);
+const RulesSettings = lazy(() => import('./RulesSettings.tsx').then((m) => ({ default: m.RulesSettings })));
+const TeamsSettings = lazy(() => import('./TeamsSettings.tsx').then((m) => ({ default: m.TeamsSettings })));
+const WebhooksSettings = lazy(() =>
+  import('./WebhooksSettings.tsx').then((m) => ({ default: m.WebhooksSettings })),
+);
+
+/** The shape of a section (header, then content) while its code arrives, so nothing jumps. */
+function SectionLoading() {
+  return (
+    <Box aria-busy="true">
+      <Skeleton h={28} w="40%" mb={10} />
+      <Skeleton h={14} w="65%" mb="xl" />
+      <Skeleton h={300} radius="lg" />
+    </Box>
+  );
+}
 
 const sections: Array<{ id: string; label: MessageKey; icon: ReactNode }> = [
   { id: 'inboxes', label: 'settings.inboxes', icon: <IconInbox size={18} stroke={1.7} /> },
@@ -85,7 +116,9 @@ export function SettingsScreen({ section, id }: { section: string; id: string | 
       </nav>
       <ScrollArea className="settings__content">
         <Box maw={880} mx="auto" px={{ base: 'md', sm: 'xl' }} py="xl">
-          {content}
+          <LazyPart key={section} fallback={<SectionLoading />} failed={<LoadFailed />}>
+            {content}
+          </LazyPart>
         </Box>
       </ScrollArea>
     </Box>
