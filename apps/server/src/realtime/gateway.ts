@@ -318,7 +318,13 @@ export class RealtimeGateway {
         this.send(client, { type: 'unsubscribed', ref: frame.ref, topic: frame.topic, reason: 'requested' });
         return;
       case 'send': {
-        const access = await this.conversationAccess(client, frame.conversationId, true);
+        // A visitor's access is their own scope, which the write statement checks again under the
+        // conversation's lock (contact, inbox, blocked): re-reading it every 30 s would only add a query.
+        const access = await this.conversationAccess(
+          client,
+          frame.conversationId,
+          principal.kind !== 'visitor',
+        );
         if (frame.private) {
           if (access.actor.kind === 'visitor')
             throw new AppError('forbidden', 403, 'Visitors cannot write notes');
