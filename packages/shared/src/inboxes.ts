@@ -131,6 +131,12 @@ export const inboxSettingsSchema = z.strictObject({
   messagingCloseDays: messagingCloseDaysSchema.default(4),
   /** true: conversations are routed to agents automatically; false: they wait in the queue to be picked. */
   autoAssign: z.boolean().default(true),
+  /**
+   * true: when an agent goes offline, or is set away automatically, their new and open conversations of
+   * this inbox go back to the queue for someone else. Off by default: existing inboxes keep today's
+   * behaviour, and in messaging inboxes conversations outlive shifts (the agent picks them up tomorrow).
+   */
+  reassignOnOffline: z.boolean().default(false),
   /** Skills an agent needs to be routed this inbox's conversations (all of them). */
   requiredSkills: routingSkillsSchema.default([]),
   /** Tags every new conversation of this inbox gets when it is created. */
@@ -192,6 +198,7 @@ export const inboxSettingsPatchSchema = z.strictObject({
   returningWindowMinutes: returningWindowMinutesSchema.optional(),
   messagingCloseDays: messagingCloseDaysSchema.optional(),
   autoAssign: z.boolean().optional(),
+  reassignOnOffline: z.boolean().optional(),
   requiredSkills: routingSkillsSchema.optional(),
   autoTagIds: autoTagIdsSchema.optional(),
   bot: botSettingsSchema.optional(),

@@ -9,6 +9,9 @@ import { conflict, notFound } from '../../errors.ts';
 import { type EventInput, type PendingPublish, recordEvent } from '../../realtime/outbox.ts';
 import type { ConversationRow } from '../conversations/presenter.ts';
 import { type Author, appendMessage } from '../messages/commands.ts';
+import { Followups } from '../routing/followups.ts';
+import { runFollowups } from '../routing/router.ts';
+import { assignOnTakeover } from '../routing/takeover.ts';
 import { routeAfterHandoff } from './handoff.ts';
 
 /**
@@ -130,11 +133,13 @@ async function presented(tx: Tx, conversationId: string) {
 }
 
 /**
- * An agent intervenes ("accept"): the bot goes silent. Idempotent; 409 bot_not_active when the
- * conversation has no bot.
+ * An agent intervenes ("accept"): the bot goes silent, and the agent becomes the assignee when the
+ * conversation has none and they have room (routing/takeover.ts). Idempotent; 409 bot_not_active when
+ * the conversation has no bot.
  */
 export async function acceptConversation(ctx: AppContext, actor: AccountActor, conversationId: string) {
-  return transact(ctx, async (tx, pending) => {
+  const followups = new Followups();
+  const result = await transact(ctx, async (tx, pending) => {
     const conversation = await lockConversation(
       tx,
       and(eq(conversations.id, conversationId), conversationScope(actor)),
@@ -150,9 +155,13 @@ export async function acceptConversation(ctx: AppContext, actor: AccountActor, c
         reason: 'agent_accepted',
         actor: journeyActorOf(actor),
       });
+      await assignOnTakeover(rawExecutorOf(tx), pending, ctx.now(), { conversationId, actor, followups });
     }
     return presented(tx, conversationId);
   });
+  // Leaving the queue tells the customers still waiting their new places.
+  await runFollowups(ctx, followups);
+  return result;
 }
 
 /** Hands a conversation back to the bot without solving it. 409 bot_not_active without a bot. */

@@ -22,7 +22,7 @@ import { type Author, appendMessage, authorOf } from '../messages/commands.ts';
 import { notifyNewConversation } from '../notifications/notify.ts';
 import { Followups } from '../routing/followups.ts';
 import { routableFromRow, routeConversation, runFollowups } from '../routing/router.ts';
-import { afterConversationCreated, afterStatusChanged } from '../rules/triggers.ts';
+import { afterConversationCreated, afterStatusSteps } from '../rules/triggers.ts';
 import { applyAutoTags } from '../tags/commands.ts';
 import { type ConversationRow, presentConversation } from './presenter.ts';
 import { canTransition } from './status.ts';
@@ -179,7 +179,7 @@ export async function changeStatus(
       options.by?.actor ??
       (actor.kind === 'agent' ? { kind: 'agent', id: actor.userId } : { kind: 'token', id: actor.tokenId });
     // Timestamps, journey, activity item, timers of the inbox's conversation style, capacity.
-    await applyStatusChange(
+    const after = await applyStatusChange(
       rawExecutorOf(tx),
       pending,
       ctx.now(),
@@ -193,10 +193,12 @@ export async function changeStatus(
       },
       followups,
     );
-    // Bots and rules: solving hands the conversation back to the bot; status_changed rules are scheduled.
-    await afterStatusChanged(ctx, tx, pending, {
+    // Bots and rules: solving hands the conversation back to the bot; status_changed rules are scheduled
+    // (for the close too when solving a live chat closed it).
+    await afterStatusSteps(ctx, tx, pending, {
       conversation: current,
       to,
+      reached: after.status as ConversationStatus,
       actor: eventActor,
       ...(options.ruleChain ? { ruleChain: options.ruleChain } : {}),
     });

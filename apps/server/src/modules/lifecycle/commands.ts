@@ -1,9 +1,9 @@
-import type { Priority, SnoozeBody } from '@parley/shared';
+import type { ConversationStatus, Priority, SnoozeBody } from '@parley/shared';
 import { and, eq } from 'drizzle-orm';
 import { conversationScope } from '../../auth/policies.ts';
 import type { AccountActor } from '../../auth/principal.ts';
 import { type AppContext, transact } from '../../context.ts';
-import { rawExecutorOf } from '../../db/connect.ts';
+import { rawExecutorOf, type Tx } from '../../db/connect.ts';
 import { contacts, conversations } from '../../db/schema.ts';
 import { AppError, conflict, notFound } from '../../errors.ts';
 import type { PendingPublish } from '../../realtime/outbox.ts';
@@ -13,6 +13,7 @@ import { type Author, appendMessage, authorOf } from '../messages/commands.ts';
 import { Followups } from '../routing/followups.ts';
 import { type RoutableRow, routableFromRow, runFollowups } from '../routing/router.ts';
 import { type Exec, eventActorOf, iso, recordEventRaw, systemActor } from '../routing/sql.ts';
+import { afterStatusSteps } from '../rules/triggers.ts';
 import { applyStatusChange } from './status.ts';
 import { SNOOZE_JOB, scheduleTimer, snoozeKey } from './timers.ts';
 
@@ -24,7 +25,13 @@ async function withLocked(
   ctx: AppContext,
   actor: AccountActor,
   conversationId: string,
-  fn: (exec: Exec, pending: PendingPublish, conv: RoutableRow, followups: Followups) => Promise<void>,
+  fn: (
+    exec: Exec,
+    pending: PendingPublish,
+    conv: RoutableRow,
+    followups: Followups,
+    locked: { tx: Tx; row: ConversationRow },
+  ) => Promise<void>,
 ): Promise<Result> {
   const followups = new Followups();
   const result = await transact(ctx, async (tx, pending) => {
@@ -34,7 +41,7 @@ async function withLocked(
       .where(and(eq(conversations.id, conversationId), conversationScope(actor)))
       .for('update');
     if (!current) throw notFound('conversation_not_found', 'Conversation');
-    await fn(rawExecutorOf(tx), pending, routableFromRow(current), followups);
+    await fn(rawExecutorOf(tx), pending, routableFromRow(current), followups, { tx, row: current });
     const [found] = await tx
       .select({ row: conversations, contactName: contacts.name })
       .from(conversations)
@@ -65,7 +72,7 @@ export async function snoozeConversation(
       details: [{ path: 'until', message: 'in the future, at most 365 days ahead', code: 'custom' }],
     });
   }
-  return withLocked(ctx, actor, conversationId, async (exec, pending, conv, followups) => {
+  return withLocked(ctx, actor, conversationId, async (exec, pending, conv, followups, locked) => {
     if (conv.status === 'closed') throw conflict('conversation_closed', 'This conversation is closed');
     if (conv.status === body.status) {
       await exec.query(
@@ -108,7 +115,7 @@ export async function snoozeConversation(
         { details: { from: conv.status, to: body.status } },
       );
     }
-    await applyStatusChange(
+    const after = await applyStatusChange(
       exec,
       pending,
       now,
@@ -116,6 +123,13 @@ export async function snoozeConversation(
       { to: body.status, actor, reason: 'snooze', snoozedUntil: until },
       followups,
     );
+    // Like any status change: the bots' and rules' status_changed hooks.
+    await afterStatusSteps(ctx, locked.tx, pending, {
+      conversation: locked.row,
+      to: body.status,
+      reached: after.status as ConversationStatus,
+      actor: eventActorOf(actor),
+    });
   });
 }
 

@@ -120,6 +120,16 @@ export function registerLifecycle(ctx: AppContext): void {
       appended.map((a) => ({
         pending: a.pending,
         fromCustomer: a.input.kind !== 'activity' && a.input.author.kind === 'contact',
+        // An agent's public reply that took the conversation from the bot (the statement set `accepted`).
+        takeoverBy:
+          a.input.actor.kind === 'agent' &&
+          a.input.author.kind === 'agent' &&
+          a.input.kind !== 'activity' &&
+          !a.input.private &&
+          (a.previousBotPhase === 'bot' || a.previousBotPhase === 'requested') &&
+          a.conversation.bot_phase === 'accepted'
+            ? a.input.actor
+            : null,
         conversation: a.conversation,
         previousStatus: a.previousStatus,
         previousAssigneeId: a.previousAssigneeId,

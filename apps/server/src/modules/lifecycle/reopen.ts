@@ -1,3 +1,4 @@
+import type { AccountActor } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
 import type { RawExecutor } from '../../db/connect.ts';
 import { newId } from '../../lib/ids.ts';
@@ -7,6 +8,7 @@ import { Followups } from '../routing/followups.ts';
 import { countsTowardLoad, type RoutableRow, runFollowups } from '../routing/router.ts';
 import { loadInboxRouting } from '../routing/settings.ts';
 import { iso, recordEventRaw, SYSTEM_AUTHOR, systemActor } from '../routing/sql.ts';
+import { assignOnTakeover } from '../routing/takeover.ts';
 import { RULE_JOBS } from '../rules/triggers.ts';
 import { reclaim } from './status.ts';
 import { cancelTimers, closeKey, snoozeKey } from './timers.ts';
@@ -15,6 +17,8 @@ import { cancelTimers, closeKey, snoozeKey } from './timers.ts';
 export interface AppendedMessage {
   pending: PendingPublish;
   fromCustomer: boolean;
+  /** The agent whose public reply took the conversation over from the bot, if this message did. */
+  takeoverBy: AccountActor | null;
   /** The conversation row after the message (snake_case, as the statement returned it). */
   conversation: Record<string, unknown>;
   previousStatus: string | null;
@@ -29,8 +33,10 @@ const REOPENABLE = new Set(['pending', 'on_hold', 'solved']);
  * agent (so no load was added without the agent's lock). Here the reopening is journaled, its timers
  * cancelled, and the conversation given back to the same agent if they are online and have room — under
  * their lock, agents in ascending id order, after every conversation lock of the batch (the lock order
- * routing relies on). Whatever cannot go back, and new conversations waiting for their first routing,
- * are routed after the commit (the returned function).
+ * routing relies on). An agent's reply that took a conversation over from the bot makes them its
+ * assignee when it has none and they have room (routing/takeover.ts), in the same order. Whatever cannot
+ * go back, and new conversations waiting for their first routing, are routed after the commit (the
+ * returned function).
  */
 export async function afterCustomerMessages(
   ctx: AppContext,
@@ -39,7 +45,12 @@ export async function afterCustomerMessages(
 ): Promise<(() => Promise<void>) | null> {
   const followups = new Followups();
   const reopened: Array<{ item: AppendedMessage; conv: RoutableRow }> = [];
+  const takeovers: Array<{ item: AppendedMessage; actor: AccountActor & { kind: 'agent' } }> = [];
   for (const item of appended) {
+    if (item.takeoverBy?.kind === 'agent' && !item.conversation.assignee_id) {
+      takeovers.push({ item, actor: item.takeoverBy });
+      continue;
+    }
     if (!item.fromCustomer) continue;
     const conv = item.conversation as unknown as RoutableRow;
     if (item.previousStatus && REOPENABLE.has(item.previousStatus) && conv.status === 'open') {
@@ -54,13 +65,24 @@ export async function afterCustomerMessages(
       followups.routeLater(conv.id);
     }
   }
-  reopened.sort((a, b) => {
-    const x = a.conv.previous_assignee_id ?? '~';
-    const y = b.conv.previous_assignee_id ?? '~';
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  // Every agent row this transaction locks is taken in ascending id order, reopenings and takeovers
+  // alike (see the lock order in routing/router.ts); work that locks no agent goes last.
+  const work = [
+    ...reopened.map((r) => ({ key: r.conv.previous_assignee_id ?? '~', reopen: r, takeover: null })),
+    ...takeovers.map((t) => ({ key: t.actor.userId, reopen: null, takeover: t })),
+  ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const now = ctx.now();
-  for (const { item, conv } of reopened) {
+  for (const { reopen, takeover } of work) {
+    if (takeover) {
+      await assignOnTakeover(exec, takeover.item.pending, now, {
+        conversationId: String(takeover.item.conversation.id),
+        actor: takeover.actor,
+        followups,
+      });
+      continue;
+    }
+    if (!reopen) continue;
+    const { item, conv } = reopen;
     await recordEventRaw(exec, item.pending, {
       accountId: conv.account_id,
       conversationId: conv.id,

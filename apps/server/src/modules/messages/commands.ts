@@ -155,7 +155,7 @@ const APPEND_MESSAGE_SQL = `
       and (status <> 'closed' or $10::boolean)
       and (not $21::boolean or bot_phase in ('bot', 'requested'))
       and not exists (select 1 from dup)
-    returning conversations.*, locked.prev_status, locked.prev_assignee_id
+    returning conversations.*, locked.prev_status, locked.prev_assignee_id, locked.prev_bot_phase
   ),
   m as (
     insert into messages (id, conversation_id, account_id, seq, kind, sender_kind, sender_id, sender_name, body,
@@ -235,6 +235,8 @@ export interface AppendedState {
   /** Status and assignee before this message (a customer's message may have reopened it). */
   previousStatus: string | null;
   previousAssigneeId: string | null;
+  /** The bot phase before this message (an agent's reply may have taken the conversation over). */
+  previousBotPhase: string | null;
 }
 
 /** appendMessage, also telling what the message did to the conversation (for the writer's hooks). */
@@ -281,7 +283,7 @@ export async function appendMessageWithState(
       input.requireBotActive === true,
       input.emailFollowup === true,
     ],
-    'parley_append_message_v5',
+    'parley_append_message_v6',
   );
   if (row?.duplicate) throw new DuplicateMessage();
   if (!row?.conversation) {
@@ -339,6 +341,8 @@ export async function appendMessageWithState(
     previousStatus: typeof row.conversation.prev_status === 'string' ? row.conversation.prev_status : null,
     previousAssigneeId:
       typeof row.conversation.prev_assignee_id === 'string' ? row.conversation.prev_assignee_id : null,
+    previousBotPhase:
+      typeof row.conversation.prev_bot_phase === 'string' ? row.conversation.prev_bot_phase : null,
   };
 }
 

@@ -4,6 +4,12 @@ import { rawExecutorOf } from '../../db/connect.ts';
 import { notFound } from '../../errors.ts';
 import type { Job } from '../../jobs/runner.ts';
 import type { PendingPublish } from '../../realtime/outbox.ts';
+import {
+  REASSIGN_OFFLINE_JOB,
+  reassignOnOffline,
+  reassignsOnChange,
+  scheduleReassignOnOffline,
+} from './offline.ts';
 import { drainAccount, drainForAgent, inTransaction, LOAD_OF } from './router.ts';
 import { type Exec, first, iso, recordEventRaw } from './sql.ts';
 
@@ -99,14 +105,20 @@ export function agentSocketAlive(ctx: AppContext, userId: string): void {
   void agentSeen(ctx, userId);
 }
 
+/**
+ * Journals availability changes; going offline or being set away automatically also schedules the
+ * hand-back of the agents' conversations in inboxes that ask for it (offline.ts), in this transaction.
+ */
 async function journalAvailability(
   exec: Exec,
   pending: PendingPublish,
+  now: Date,
   rows: Array<{ account_id: string; user_id: string }>,
   to: Availability,
   reason: string,
   actorId: string | null,
 ): Promise<void> {
+  if (reassignsOnChange(to, reason)) await scheduleReassignOnOffline(exec, now, rows, reason);
   for (const row of rows) {
     await recordEventRaw(exec, pending, {
       accountId: row.account_id,
@@ -131,7 +143,7 @@ async function checkPresence(ctx: AppContext, job: Job): Promise<void> {
        returning account_id, user_id`,
       [userId, closedAt],
     );
-    await journalAvailability(exec, pending, rows, 'away', 'disconnected', null);
+    await journalAvailability(exec, pending, ctx.now(), rows, 'away', 'disconnected', null);
   });
 }
 
@@ -148,7 +160,7 @@ async function sweep(ctx: AppContext): Promise<void> {
        returning account_id, user_id`,
       [iso(new Date(now.getTime() - AUTO_AWAY_AFTER_MS))],
     );
-    await journalAvailability(exec, pending, rows, 'away', 'inactive', null);
+    await journalAvailability(exec, pending, now, rows, 'away', 'inactive', null);
   });
   const accounts = await rawExecutorOf(ctx.database.db).query<{ account_id: string }>(
     `select distinct account_id from conversations where queued_at is not null and assignee_id is null`,
@@ -171,6 +183,9 @@ async function sweep(ctx: AppContext): Promise<void> {
 export function registerRoutingJobs(ctx: AppContext): void {
   ctx.jobs.register(PRESENCE_JOB, (job) => checkPresence(ctx, job));
   ctx.jobs.register(SWEEP_JOB, () => sweep(ctx));
+  ctx.jobs.register(REASSIGN_OFFLINE_JOB, async (job) => {
+    await reassignOnOffline(ctx, job);
+  });
   // The first sweep of a fresh database; an existing one is left where it is (several nodes start).
   rawExecutorOf(ctx.database.db)
     .query(
@@ -202,7 +217,7 @@ export async function setAvailability(
     const row = rows[0];
     if (!row) throw notFound('user_not_found', 'Member');
     if (row.before !== availability)
-      await journalAvailability(exec, pending, rows, availability, 'self', userId);
+      await journalAvailability(exec, pending, ctx.now(), rows, availability, 'self', userId);
   });
   trackerOf(ctx).touched.set(userId, ctx.now().getTime());
   if (availability === 'online') await drainForAgent(ctx, accountId, userId);
@@ -225,6 +240,12 @@ export async function updateRoutingProfile(
       [accountId, userId],
     );
     if (!current) throw notFound('user_not_found', 'Member');
+    if (
+      body.availability &&
+      body.availability !== current.availability &&
+      reassignsOnChange(body.availability, 'admin')
+    )
+      await scheduleReassignOnOffline(exec, ctx.now(), [{ account_id: accountId, user_id: userId }], 'admin');
     await exec.query(
       `update account_members set
          capacity = coalesce($3::int, capacity),

@@ -246,7 +246,8 @@ export async function tryTake(
   return { ok: true, reason: 'ok', ...base };
 }
 
-export type AssignReason = 'routing' | 'returning' | 'manual' | 'transfer';
+/** `takeover`: the agent took the conversation over from the bot (routing/takeover.ts). */
+export type AssignReason = 'routing' | 'returning' | 'manual' | 'transfer' | 'takeover';
 
 /**
  * Writes an assignment decided under the agent's lock: the row, the journey event and (unless `silent`)

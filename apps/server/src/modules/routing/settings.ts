@@ -13,6 +13,7 @@ const routingSettingsSchema = z.object({
   returningWindowMinutes: shape.returningWindowMinutes.catch(60),
   messagingCloseDays: shape.messagingCloseDays.catch(4),
   autoAssign: shape.autoAssign.catch(true),
+  reassignOnOffline: shape.reassignOnOffline.catch(false),
   requiredSkills: shape.requiredSkills.catch([]),
 });
 
@@ -23,6 +24,7 @@ export interface InboxRouting {
   returningWindowMinutes: number;
   messagingCloseDays: number;
   autoAssign: boolean;
+  reassignOnOffline: boolean;
   requiredSkills: string[];
 }
 

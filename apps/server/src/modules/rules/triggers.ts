@@ -2,7 +2,7 @@ import type { ConversationStatus, RuleEvent } from '@parley/shared';
 import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/connect.ts';
-import { rules } from '../../db/schema.ts';
+import { conversations, rules } from '../../db/schema.ts';
 import { scheduleJob } from '../../jobs/runner.ts';
 import { newId } from '../../lib/ids.ts';
 import type { EventInput, PendingPublish } from '../../realtime/outbox.ts';
@@ -99,5 +99,42 @@ export async function afterStatusChanged(
     from: conversation.status,
     to,
     ...(input.ruleChain ? { chain: input.ruleChain } : {}),
+  });
+}
+
+/**
+ * The hooks of a change made by lifecycle's applyStatusChange, which may go a step further by itself:
+ * solving a live chat closes it at once. Each step runs the hooks, so rules and bots hear the close too;
+ * the later step sees the row as the earlier one left it (the bot phase solving reset) and carries the
+ * same rule chain.
+ */
+export async function afterStatusSteps(
+  ctx: AppContext,
+  tx: Tx,
+  pending: PendingPublish,
+  input: {
+    conversation: ConversationRow;
+    to: ConversationStatus;
+    /** The status the conversation ended in (`to`, or `closed` after a live chat was solved). */
+    reached: ConversationStatus;
+    actor: EventInput['actor'];
+    ruleChain?: string[];
+  },
+): Promise<void> {
+  const chain = input.ruleChain ? { ruleChain: input.ruleChain } : {};
+  await afterStatusChanged(ctx, tx, pending, {
+    conversation: input.conversation,
+    to: input.to,
+    actor: input.actor,
+    ...chain,
+  });
+  if (input.reached === input.to) return;
+  const [row] = await tx.select().from(conversations).where(eq(conversations.id, input.conversation.id));
+  if (!row) return;
+  await afterStatusChanged(ctx, tx, pending, {
+    conversation: { ...row, status: input.to },
+    to: input.reached,
+    actor: { kind: 'system', id: null },
+    ...chain,
   });
 }
