@@ -193,7 +193,12 @@ describe('routing and the bot phase in the dashboard', () => {
     await page.getByTestId('conversation-actions').click();
     await page.getByTestId('transfer').click();
     await page.getByTestId('transfer-target').click();
-    await page.getByRole('option', { name: full.name }).click();
+    // Each agent shows their availability and open conversations against their capacity.
+    const fullOption = page.getByRole('option', { name: full.name });
+    assert.match((await fullOption.textContent()) ?? '', /Offline.*Full · 0\/0/);
+    assert.match((await page.getByRole('option', { name: agentB.name }).textContent()) ?? '', /\d+\/10 open/);
+    await screenshot(page, 'routing-07a-transfer-load');
+    await fullOption.click();
     await page.getByTestId('transfer-submit').click();
     await page.getByText('This agent has reached their conversation limit.').waitFor();
     await screenshot(page, 'routing-07-capacity-toast');

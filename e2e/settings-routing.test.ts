@@ -67,6 +67,7 @@ describe('routing settings in the dashboard', () => {
     const days = page.getByLabel('Close solved conversations after (days, 1–28)', { exact: true });
     await days.fill('7');
     await page.getByRole('switch', { name: 'Assign conversations automatically' }).click({ force: true });
+    await page.getByRole('switch', { name: 'Reassign when an agent goes offline' }).click({ force: true });
     const skills = page.getByTestId('required-skills');
     await skills.fill('billing');
     await skills.press('Enter');
@@ -101,6 +102,7 @@ describe('routing settings in the dashboard', () => {
     assert.equal(settings.style, 'messaging');
     assert.equal(settings.messagingCloseDays, 7);
     assert.equal(settings.autoAssign, false);
+    assert.equal(settings.reassignOnOffline, true);
     assert.deepEqual(settings.requiredSkills, ['billing']);
     assert.equal(settings.bot.enabled, true);
     assert.equal(settings.bot.kind, 'builtin');

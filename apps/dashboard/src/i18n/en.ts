@@ -4,6 +4,7 @@ import { attachmentsStrings } from './features/attachments.ts';
 import { cannedStrings } from './features/canned.ts';
 import { contactsStrings } from './features/contacts.ts';
 import { notificationsStrings } from './features/notifications.ts';
+import { routingExtraStrings } from './features/routing-extra.ts';
 import { searchStrings } from './features/search.ts';
 import { tagsStrings } from './features/tags.ts';
 import { webhooksStrings } from './features/webhooks.ts';
@@ -482,6 +483,7 @@ export const en = {
   ...apiStrings.en,
   ...webhooksStrings.en,
   ...tagsStrings.en,
+  ...routingExtraStrings.en,
 } as const;
 
 export type MessageKey = keyof typeof en;

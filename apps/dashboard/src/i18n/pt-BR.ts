@@ -5,6 +5,7 @@ import { attachmentsStrings } from './features/attachments.ts';
 import { cannedStrings } from './features/canned.ts';
 import { contactsStrings } from './features/contacts.ts';
 import { notificationsStrings } from './features/notifications.ts';
+import { routingExtraStrings } from './features/routing-extra.ts';
 import { searchStrings } from './features/search.ts';
 import { tagsStrings } from './features/tags.ts';
 import { webhooksStrings } from './features/webhooks.ts';
@@ -483,4 +484,5 @@ export const ptBR: Dictionary = {
   ...apiStrings['pt-BR'],
   ...webhooksStrings['pt-BR'],
   ...tagsStrings['pt-BR'],
+  ...routingExtraStrings['pt-BR'],
 };

@@ -5,6 +5,7 @@ import { attachmentsStrings } from './features/attachments.ts';
 import { cannedStrings } from './features/canned.ts';
 import { contactsStrings } from './features/contacts.ts';
 import { notificationsStrings } from './features/notifications.ts';
+import { routingExtraStrings } from './features/routing-extra.ts';
 import { searchStrings } from './features/search.ts';
 import { tagsStrings } from './features/tags.ts';
 import { webhooksStrings } from './features/webhooks.ts';
@@ -485,4 +486,5 @@ export const ru: Dictionary = {
   ...apiStrings.ru,
   ...webhooksStrings.ru,
   ...tagsStrings.ru,
+  ...routingExtraStrings.ru,
 };

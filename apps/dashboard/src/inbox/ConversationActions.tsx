@@ -32,6 +32,7 @@ import { post } from '../lib/api.ts';
 import { conversationStore } from '../lib/conversation-store.ts';
 import { useMembers, useTeams } from '../lib/queries.ts';
 import { actionErrorMessage } from './action-errors.ts';
+import { AgentLoadOption, useAgentLoads } from './transfer-load.tsx';
 
 type Action =
   | { kind: 'status'; status: 'open' | 'pending' | 'on_hold' }
@@ -362,6 +363,7 @@ function TransferModal({
   const t = useT();
   const members = useMembers(accountId);
   const teams = useTeams(accountId);
+  const loads = useAgentLoads(accountId, opened);
   const [to, setTo] = useState<'agent' | 'team'>('agent');
   const [target, setTarget] = useState<string | null>(null);
   const [note, setNote] = useState('');
@@ -400,6 +402,16 @@ function TransferModal({
             onChange={setTarget}
             searchable
             comboboxProps={{ withinPortal: true }}
+            {...(to === 'agent'
+              ? {
+                  renderOption: ({ option }: { option: { value: string; label: string } }) => (
+                    <AgentLoadOption
+                      name={option.label}
+                      profile={loads.data?.find((p) => p.userId === option.value)}
+                    />
+                  ),
+                }
+              : {})}
             data-testid="transfer-target"
           />
           <Textarea

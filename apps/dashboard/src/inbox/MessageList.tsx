@@ -43,6 +43,8 @@ type Attributes = {
   assigneeId?: unknown;
   teamName?: unknown;
   until?: unknown;
+  reason?: unknown;
+  previousAssigneeName?: unknown;
 };
 const text = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
 const statuses = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
@@ -71,6 +73,10 @@ function activityText(
       return t('activity.assigned', { name: who, assignee });
     }
     case 'unassigned':
+      if (a.reason === 'agent_offline')
+        return t('routingExtra.agentOffline', {
+          name: text(a.previousAssigneeName) ?? t('routingExtra.someone'),
+        });
       return t('activity.unassigned', { name: who });
     case 'transferred':
       return t('activity.transferred', { name: who, team: text(a.teamName) ?? '' });

@@ -344,6 +344,7 @@ export function InboxEditor({ inboxId, isAdmin }: { inboxId: string; isAdmin: bo
               returningWindowMinutes: draft.settings.returningWindowMinutes,
               messagingCloseDays: draft.settings.messagingCloseDays,
               autoAssign: draft.settings.autoAssign,
+              reassignOnOffline: draft.settings.reassignOnOffline,
               requiredSkills: draft.settings.requiredSkills,
               autoTagIds: draft.settings.autoTagIds,
               businessHours: {

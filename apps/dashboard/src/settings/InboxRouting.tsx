@@ -125,6 +125,14 @@ export function RoutingSection({ settings, set, disabled }: Props) {
           onChange={(e) => set({ autoAssign: e.currentTarget.checked })}
           disabled={disabled}
         />
+        <Switch
+          label={t('routingExtra.reassignOnOffline')}
+          description={t('routingExtra.reassignOnOfflineHelp')}
+          checked={settings.reassignOnOffline}
+          onChange={(e) => set({ reassignOnOffline: e.currentTarget.checked })}
+          disabled={disabled}
+          data-testid="reassign-on-offline"
+        />
         <TagsInput
           label={t('inboxRouting.requiredSkills')}
           description={t('inboxRouting.requiredSkillsHelp')}
