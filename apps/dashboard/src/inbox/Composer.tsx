@@ -15,6 +15,7 @@ import {
 import { useT } from '../i18n/index.tsx';
 import { realtime } from '../lib/realtime-instance.ts';
 import { useReady } from '../lib/session.tsx';
+import { ArticlePicker } from './ArticlePicker.tsx';
 import { AttachButton } from './AttachmentPicker.tsx';
 import { CannedPopover, cannedOptionId } from './composer/CannedPopover.tsx';
 import { matchCanned, useCannedReplies, useCannedVariables } from './composer/canned-data.ts';
@@ -269,6 +270,7 @@ export const Composer = forwardRef<
           color={isNote ? 'yellow' : undefined}
           data-testid="composer-mode"
         />
+        {isNote ? null : <ArticlePicker conversationId={conversationId} disabled={disabled} />}
       </Group>
       <Box className="composer__frame">
         {listOpen ? (
