@@ -428,6 +428,42 @@ describe('search', () => {
         await all({ q: 'otter', inboxId: shop.id, limit: 50 }),
         [1500, 3000, 4500, 6000, 7500, 9000, 10500, 12000],
       );
+      // A scanned window that finds too few matches for its page reads on past SCAN_ROWS to fill it,
+      // and a later page of that window finds the same matches again.
+      Object.assign(limits, { RARE_POSTINGS: 10, POSTING_LIMIT: 20, SCAN_ROWS: 1_000, EXTEND_ROWS: 2_500 });
+      const first = await searchMessages(admin, account, { q: 'otter', inboxId: shop.id, limit: 1 });
+      assert.deepEqual(
+        first.messages.map((m) => m.message.seq - 100),
+        [1500],
+      );
+      assert.ok(first.nextCursor);
+      // The next page continues inside that window: it already holds the next match.
+      const window = JSON.parse(Buffer.from(first.nextCursor, 'base64url').toString()).window;
+      assert.equal(window?.plan, 'scan');
+      assert.deepEqual(
+        await all({ q: 'otter', inboxId: shop.id, limit: 1 }),
+        [1500, 3000, 4500, 6000, 7500, 9000, 10500, 12000],
+      );
+      assert.deepEqual(
+        await all({ q: 'otter', inboxId: shop.id, limit: 3 }),
+        [1500, 3000, 4500, 6000, 7500, 9000, 10500, 12000],
+      );
+      // A common word's newest matches, each once, across scanned windows and pages inside them.
+      const otters: number[] = [];
+      let next: string | null = null;
+      for (let page = 0; page < 5; page++) {
+        const params: Record<string, string | number> = { q: 'otter', limit: 45 };
+        if (next) params.cursor = next;
+        const found = await searchMessages(admin, account, params);
+        assert.equal(found.messages.length, 45);
+        otters.push(...found.messages.map((m) => m.message.seq - 100));
+        next = found.nextCursor;
+      }
+      assert.deepEqual(
+        otters.sort((a, b) => a - b),
+        Array.from({ length: 225 }, (_, i) => i + 1),
+      );
+      Object.assign(limits, saved, { RARE_POSTINGS: 100, POSTING_LIMIT: 1_000 });
       // A word neither common nor rare is read through the index a bounded stretch of history at a
       // time (the thresholds lowered so that this small history needs several stretches).
       Object.assign(limits, { RARE_POSTINGS: -1, INDEX_ROWS: 2_000, POSTING_LIMIT: 1_000_000 });

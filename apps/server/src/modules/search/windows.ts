@@ -17,12 +17,14 @@ import { type Bound, encodeCursor, type Plan, type Position, type SearchCursor }
  * statistics count words well; what it gets wrong is the price of reading a long list, far below
  * what it costs).
  * - Short lists (RARE_POSTINGS or fewer): the GIN index over the rest of the history.
- * - Otherwise a *probe* first reads the newest PROBE_ROWS documents in time order and keeps the
- *   matches. Then, for long lists (more than POSTING_LIMIT), the window is a *scan*: at most
- *   SCAN_ROWS documents read newest first, so its cost does not depend on the history's length.
- * - In between: the GIN index over about INDEX_ROWS documents at most (a time span estimated from the
- *   probe's pace), so a moderately common word with a narrow filter does not read years of history in
- *   one request.
+ * - Long lists (more than POSTING_LIMIT): a *scan*, documents read newest first in time order until
+ *   WINDOW matches are found, at most SCAN_ROWS of them, so its cost does not depend on the history's
+ *   length. When that leaves the page short (a rare combination of common words, a narrow filter),
+ *   the window reads on, up to EXTEND_ROWS more, until the page is full.
+ * - In between: a *probe* reads the newest PROBE_ROWS documents the same way, then the GIN index
+ *   covers about INDEX_ROWS documents further back at most (a time span estimated from the probe's
+ *   pace), so a moderately common word with a narrow filter does not read years of history in one
+ *   request.
  * A window holds fewer than WINDOW matches when it ran out of range first, so a page may be short and
  * still have a next cursor.
  */
@@ -31,6 +33,7 @@ export const limits = {
   WINDOW: 100,
   PROBE_ROWS: 1_000,
   SCAN_ROWS: 4_000,
+  EXTEND_ROWS: 8_000,
   POSTING_LIMIT: 10_000,
   RARE_POSTINGS: 2_000,
   INDEX_ROWS: 20_000,
@@ -99,57 +102,50 @@ async function postingsOf(run: Runner, source: DocumentSource, words: string | n
   return Number(plan?.[0]?.Plan?.['Plan Rows'] ?? 0);
 }
 
-type ScanRow = {
-  scanned: number;
-  newest_at: string | null;
-  newest_id: string | null;
-  oldest_at: string | null;
-  oldest_id: string | null;
-  id: string | null;
-  at: string | null;
-};
+type ScanRow = { n: string | number; id: string; at: string; visible: boolean };
 
 /**
- * Reads up to `rows` documents of the range newest first (never the GIN index: the word test is
- * outside the LIMIT) and returns the visible matches among them, newest first, up to `need`, with
- * how many documents were read and the first and last read.
+ * Reads the range's documents newest first (never the GIN index: the word test is outside the
+ * LIMIT), at most `rows` of them, and stops as soon as `need` visible matches are found: PostgreSQL
+ * pulls rows through the LIMITs one at a time, so a common word reads a few hundred documents and a
+ * rare combination as many as it takes, within `rows`. The first document read and the `rows`-th
+ * (when reached) come back too: the first pins a new window's upper end, the last is where the
+ * window ends when it ran out of rows before matches. Visibility is checked only on matches.
  */
 async function scan(run: Runner, source: DocumentSource, range: Range, rows: number, need: number) {
   const t = source.table;
+  // Visibility is computed once per match in the middle query (OFFSET 0 keeps it from being merged
+  // into the outer one, which would repeat it); no ORDER BY above the scan, which would read it all.
   const found = await run<ScanRow>(sql`
-    with scanned as materialized (
-      select ${t}.id, ${t}.created_at, ${t}.search @@ ${source.query} as hit,
-        row_number() over (order by ${t}.created_at desc, ${t}.id desc) as n ${source.carried}
-      from ${t}
-      where ${source.own} and ${rangeOf(source, range)}
-      order by ${t}.created_at desc, ${t}.id desc
-      limit ${rows}
-    ),
-    figures as (
-      select (select count(*)::int from scanned) as scanned,
-        newest.at as newest_at, newest.id as newest_id, oldest.at as oldest_at, oldest.id as oldest_id
-      from (select 1) one
-      left join (select ${utc(sql`s.created_at`)} as at, s.id from scanned s where s.n = 1) newest on true
-      left join (select ${utc(sql`s.created_at`)} as at, s.id from scanned s
-                 where s.n = (select max(n) from scanned)) oldest on true
-    ),
-    visible as (
-      select s.id, s.created_at from scanned s ${source.visibleJoins(sql`s`)}
-      where s.hit ${source.visibleWhere(sql`s`)}
-      order by s.created_at desc, s.id desc
-      limit ${need}
-    )
-    select figures.*, visible.id, ${utc(sql`visible.created_at`)} as at
-    from figures left join visible on true
-    order by visible.created_at desc, visible.id desc`);
-  const figures = found[0];
-  const position = (t: string | null | undefined, id: string | null | undefined) =>
-    t && id ? { t, id } : null;
+    select v.n, v.id, ${utc(sql`v.created_at`)} as at, v.visible
+    from (
+      select s.n, s.id, s.created_at,
+        coalesce(s.hit and exists (select 1 from (select 1) one ${source.visibleJoins(sql`s`)}
+          where true ${source.visibleWhere(sql`s`)}), false) as visible
+      from (
+        select ${t}.id, ${t}.created_at, ${t}.search @@ ${source.query} as hit,
+          row_number() over (order by ${t}.created_at desc, ${t}.id desc) as n ${source.carried}
+        from ${t}
+        where ${source.own} and ${rangeOf(source, range)}
+        order by ${t}.created_at desc, ${t}.id desc
+        limit ${rows}
+      ) s
+      offset 0
+    ) v
+    where v.n = 1 or v.n = ${rows} or v.visible
+    limit ${need + 1}`);
+  found.sort((a, b) => Number(a.n) - Number(b.n));
+  const visible = found.filter((r) => r.visible).map((r): Position => ({ t: r.at, id: r.id }));
+  const last = found.at(-1);
+  const first = found[0];
+  const filled = visible.length >= need;
   return {
-    visible: found.flatMap((r) => (r.id && r.at ? [{ t: r.at, id: r.id }] : [])),
-    scanned: figures?.scanned ?? 0,
-    newest: position(figures?.newest_at, figures?.newest_id),
-    oldest: position(figures?.oldest_at, figures?.oldest_id),
+    visible: visible.slice(0, need),
+    /** Enough matches were found before the range or `rows` ran out. */
+    filled,
+    newest: first && Number(first.n) === 1 ? { t: first.at, id: first.id } : null,
+    /** The `rows`-th document, when the scan read that far without filling. */
+    edge: !filled && last && Number(last.n) === rows ? { t: last.at, id: last.id } : null,
   };
 }
 
@@ -174,14 +170,23 @@ interface Window {
   upper: Bound | null;
   lower: Position | null;
   plan: Plan;
+  /** The window read on past SCAN_ROWS to fill the page: the request has done its share of reading. */
+  extended: boolean;
 }
 
-/** A new window from `upper` down: the index, or a probe and then a scan or the index. */
+/**
+ * A new window from `upper` down: the index, or a scan (which for words of middling frequency is a
+ * probe of the newest documents, followed by the index over a bounded stretch). `page` is how many
+ * matches the page being served still needs: a scanned window that has fewer after SCAN_ROWS
+ * documents reads on, up to EXTEND_ROWS more, until it has them, so a rare combination of common
+ * words fills its page in one window instead of returning it short or searching a second window.
+ */
 async function discover(
   run: Runner,
   source: DocumentSource,
   upper: Bound | null,
   postings: number,
+  page: number,
 ): Promise<Window> {
   const { WINDOW } = limits;
   if (postings <= limits.RARE_POSTINGS) {
@@ -191,35 +196,42 @@ async function discover(
       upper: upper ?? (found[0] ? { ...found[0], inclusive: true } : null),
       lower: found.length < WINDOW ? null : (found.at(-1) ?? null),
       plan: 'index',
+      extended: false,
     };
   }
-  const probe = await scan(run, source, { upper, lower: null }, limits.PROBE_ROWS, WINDOW);
+  const long = postings > limits.POSTING_LIMIT;
+  const first = await scan(
+    run,
+    source,
+    { upper, lower: null },
+    long ? limits.SCAN_ROWS : limits.PROBE_ROWS,
+    WINDOW,
+  );
   // The window starts at the newest document read, so what arrives later does not move it.
-  const pinned = upper ?? (probe.newest ? { ...probe.newest, inclusive: true } : null);
-  const found = probe.visible;
-  const done = (lower: Position | null, plan: Plan): Window => ({
+  const pinned = upper ?? (first.newest ? { ...first.newest, inclusive: true } : null);
+  const found = first.visible;
+  const done = (lower: Position | null, plan: Plan, extended = false): Window => ({
     ids: found.map((f) => f.id),
     upper: pinned,
     lower,
     plan,
+    extended,
   });
-  if (found.length >= WINDOW) return done(found[WINDOW - 1] ?? null, 'scan');
-  if (probe.scanned < limits.PROBE_ROWS || !probe.oldest || !probe.newest) return done(null, 'scan');
-  const need = WINDOW - found.length;
-  const rest: Range = { upper: { ...probe.oldest, inclusive: false }, lower: null };
-  if (postings > limits.POSTING_LIMIT) {
-    // Read about as far as the probe's rate says the window needs (twice, and a little), not further.
-    const rate = found.length / probe.scanned;
-    const budget = limits.SCAN_ROWS - limits.PROBE_ROWS;
-    const rows = rate > 0 ? Math.min(budget, Math.ceil((2 * need) / rate) + 100) : budget;
-    const more = await scan(run, source, rest, rows, need);
+  if (first.filled) return done(found[WINDOW - 1] ?? null, 'scan');
+  // The range ran out before `rows` documents: the window reaches the oldest one.
+  if (!first.edge || !first.newest) return done(null, 'scan');
+  const rest: Range = { upper: { ...first.edge, inclusive: false }, lower: null };
+  if (long) {
+    const want = Math.min(page, WINDOW) - found.length;
+    if (want <= 0) return done(first.edge, 'scan');
+    const more = await scan(run, source, rest, limits.EXTEND_ROWS, want);
     found.push(...more.visible);
-    if (found.length >= WINDOW) return done(found[WINDOW - 1] ?? null, 'scan');
-    return done(more.scanned < rows ? null : more.oldest, 'scan');
+    return done(more.filled ? (found.at(-1) ?? null) : more.edge, 'scan', true);
   }
   // About INDEX_ROWS documents back, at the pace the probe's documents were written.
-  const oldest = Date.parse(probe.oldest.t);
-  const pace = (Date.parse(probe.newest.t) - oldest) / probe.scanned;
+  const need = WINDOW - found.length;
+  const oldest = Date.parse(first.edge.t);
+  const pace = (Date.parse(first.newest.t) - oldest) / limits.PROBE_ROWS;
   const since = new Date(oldest - Math.max(HOUR_MS, pace * limits.INDEX_ROWS)).toISOString();
   rest.lower = { t: since, id: FIRST_ID };
   const more = await indexSearch(run, source, rest, need);
@@ -234,11 +246,12 @@ async function rediscover(
   cursor: SearchCursor & { window: NonNullable<SearchCursor['window']> },
 ): Promise<Window> {
   const range: Range = { upper: cursor.upper, lower: cursor.window.lower };
+  // A scanned window holds at most SCAN_ROWS + EXTEND_ROWS documents: its bounds stop the scan.
   const found =
     cursor.window.plan === 'scan'
-      ? (await scan(run, source, range, limits.SCAN_ROWS, limits.WINDOW)).visible
+      ? (await scan(run, source, range, limits.SCAN_ROWS + limits.EXTEND_ROWS, limits.WINDOW)).visible
       : await indexSearch(run, source, range, limits.WINDOW);
-  return { ids: found.map((f) => f.id), upper: cursor.upper, ...cursor.window };
+  return { ids: found.map((f) => f.id), upper: cursor.upper, ...cursor.window, extended: false };
 }
 
 function afterOf(after: SearchCursor['after']): SQL {
@@ -316,7 +329,7 @@ async function readPage<Row extends RankedRow>(
     const want = limit - rows.length;
     const window = cursor.window
       ? await rediscover(run, source, { ...cursor, window: cursor.window })
-      : await discover(run, source, cursor.upper, await postings());
+      : await discover(run, source, cursor.upper, await postings(), want + 1);
     const ranked =
       window.ids.length > 0 ? await run<Row>(rankStatement(source, window.ids, cursor.after, want + 1)) : [];
     rows.push(...ranked.slice(0, want));
@@ -334,7 +347,7 @@ async function readPage<Row extends RankedRow>(
     }
     if (!window.lower) return { rows, nextCursor: null };
     cursor = { q: cursor.q, upper: { ...window.lower, inclusive: false }, window: null, after: null };
-    if (rows.length === limit) break;
+    if (rows.length === limit || window.extended) break;
   }
   return { rows, nextCursor: encodeCursor(cursor) };
 }
