@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type SearchQuery, searchQuerySchema } from '@parley/shared';
 import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { AccountActor } from '../../apps/server/src/auth/principal.ts';
 import type { Tx } from '../../apps/server/src/db/connect.ts';
@@ -368,11 +369,14 @@ async function searchOverHttp(setup: Setup, search: Search): Promise<number> {
 async function explain(setup: Setup, list: Search[]): Promise<Record<string, string>> {
   const database = setup.server.ctx.database;
   const original = database.rows.bind(database);
+  const dialect = new PgDialect();
   const plans: Record<string, string> = {};
   for (const search of list) {
     const statements: string[] = [];
     Object.assign(database, {
       rows: async <T extends Record<string, unknown>>(query: SQL, executor?: Tx): Promise<T[]> => {
+        // The planner's estimate is an EXPLAIN already, which cannot be explained again.
+        if (/^\s*explain\b/i.test(dialect.sqlToQuery(query).sql)) return original<T>(query, executor);
         const lines = await original<{ 'QUERY PLAN': string }>(
           sql`explain (analyze, buffers) ${query}`,
           executor,
