@@ -10,7 +10,7 @@ import {
   type ServerFrame,
   type Topic,
 } from '@parley/shared';
-import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray } from 'drizzle-orm';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { assertCan, conversationScope } from '../auth/policies.ts';
 import {
@@ -57,8 +57,6 @@ interface ConversationAccess {
 
 const ACTOR_TTL_MS = 30_000;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-/** Followed conversations compared with the database per reconcile statement. */
-const RECONCILE_CHUNK = 5000;
 
 class Client {
   principal: Principal | null = null;
@@ -677,28 +675,16 @@ export class RealtimeGateway {
    * after a bus outage it also re-reads the account feeds.
    */
   async reconcile(reason: 'reconcile' | 'bus_recovered', feeds: boolean): Promise<void> {
-    // What each followed conversation is known to have reached here: the database answers only for the
-    // conversations that moved past it, so the work after the query follows what changed, not what is
-    // followed (nearly nothing while the bus delivers).
-    const known: Array<[string, number]> = [];
-    for (const [id, streams] of this.streamsByConversation) {
-      let lowest = Number.POSITIVE_INFINITY;
-      for (const stream of streams.keys()) lowest = Math.min(lowest, stream.lastSeq);
-      known.push([id, lowest]);
-    }
+    const ids = [...this.streamsByConversation.keys()];
     try {
-      for (let i = 0; i < known.length; i += RECONCILE_CHUNK) {
-        const chunk = known.slice(i, i + RECONCILE_CHUNK);
-        const moved = await this.ctx.database.rows<{ id: string; last_seq: number }>(
-          sql`select c.id, c.last_seq
-              from unnest(${`{${chunk.map(([id]) => id).join(',')}}`}::uuid[],
-                          ${`{${chunk.map(([, seq]) => seq).join(',')}}`}::int[]) as k(id, seq)
-              join conversations c on c.id = k.id
-              where c.last_seq > k.seq`,
-        );
-        for (const head of moved) {
+      for (let i = 0; i < ids.length; i += 1000) {
+        const heads = await this.ctx.database.db
+          .select({ id: conversations.id, lastSeq: conversations.lastSeq })
+          .from(conversations)
+          .where(inArray(conversations.id, ids.slice(i, i + 1000)));
+        for (const head of heads) {
           for (const stream of this.streamsByConversation.get(head.id)?.keys() ?? []) {
-            if (stream.onHead(Number(head.last_seq))) this.ctx.metrics.gapFills.labels(reason).inc();
+            if (stream.onHead(head.lastSeq)) this.ctx.metrics.gapFills.labels(reason).inc();
           }
         }
       }
