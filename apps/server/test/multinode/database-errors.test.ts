@@ -45,6 +45,8 @@ test(
       });
       const locker = new pg.Client({ connectionString: cluster.databaseUrl });
       await locker.connect();
+      const watcher = new pg.Client({ connectionString: cluster.databaseUrl });
+      await watcher.connect();
       try {
         await agent.start(b.url);
         // A message nobody announced: node B's reconcile will notice it and read it in the background.
@@ -72,7 +74,9 @@ test(
         const deadline = Date.now() + 8_000;
         let killed = 0;
         while (killed === 0 && Date.now() < deadline) {
-          const { rows } = await locker.query<{ ok: boolean }>(
+          // Outside the locker's transaction: inside it, pg_stat_activity would show the same snapshot
+          // (taken at its first read) on every poll, and a query that starts waiting later is never seen.
+          const { rows } = await watcher.query<{ ok: boolean }>(
             `select pg_terminate_backend(pid) as ok from pg_stat_activity
            where datname = current_database() and pid <> pg_backend_pid() and wait_event_type = 'Lock'
              and query ilike '%from "messages"%'`,
@@ -93,6 +97,7 @@ test(
         assert.equal(agent.stats.rawDuplicates, 0);
       } finally {
         await locker.end().catch(() => {});
+        await watcher.end().catch(() => {});
         await agent.stop();
       }
     }),
