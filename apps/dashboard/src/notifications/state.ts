@@ -68,6 +68,21 @@ export function useUpdateNotificationPreferences() {
   return useMutation({
     mutationFn: (change: UpdateNotificationPreferencesBody) =>
       api<NotificationPreferences>('PATCH', '/api/me/notification-preferences', change),
+    // The switch moves at once; a refusal puts it back.
+    onMutate: (change) => {
+      const before = queryClient.getQueryData<NotificationPreferences>(notificationKeys.preferences);
+      if (before) {
+        const next = { ...before } as Record<string, Record<string, boolean>>;
+        for (const [type, channels] of Object.entries(change)) {
+          next[type] = { ...next[type], ...(channels as Record<string, boolean>) };
+        }
+        queryClient.setQueryData(notificationKeys.preferences, next as NotificationPreferences);
+      }
+      return { before };
+    },
+    onError: (_error, _change, context) => {
+      if (context?.before) queryClient.setQueryData(notificationKeys.preferences, context.before);
+    },
     onSuccess: (preferences) => queryClient.setQueryData(notificationKeys.preferences, preferences),
   });
 }
