@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { makeAccount, PASSWORD, type TestAccount } from '../apps/server/test/factories.ts';
 import { HttpClient } from '../apps/server/test/http-client.ts';
-import { launchBrowser, screenshot, watchForScriptErrors } from './support/browser.ts';
+import { launchBrowser, screenshot, signIn, watchForScriptErrors } from './support/browser.ts';
 import { startE2EServer } from './support/server.ts';
 
 /**
@@ -24,10 +24,7 @@ before(async () => {
   const page = await context.newPage();
   admin = { context, page, problems: watchForScriptErrors(page) };
   await page.goto(`${server.publicUrl}/settings/api-tokens`);
-  await page.locator('input[name=email]').fill(account.admin.email);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('user-menu').waitFor();
+  await signIn(page, account.admin.email, PASSWORD);
 });
 
 after(async () => {

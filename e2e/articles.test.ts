@@ -9,7 +9,7 @@ import type { Article, Message } from '@parley/shared';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { loginAs, makeAccount, PASSWORD, type TestAccount } from '../apps/server/test/factories.ts';
 import type { HttpClient } from '../apps/server/test/http-client.ts';
-import { launchBrowser, screenshot, watchForScriptErrors } from './support/browser.ts';
+import { launchBrowser, screenshot, signIn, watchForScriptErrors } from './support/browser.ts';
 import { startE2EServer, startHostSite } from './support/server.ts';
 
 let server: Awaited<ReturnType<typeof startE2EServer>>;
@@ -123,10 +123,7 @@ describe('knowledge base', () => {
   test('an admin writes and publishes an article in the dashboard, with a live preview', async () => {
     const { page } = agent;
     await page.goto(server.publicUrl);
-    await page.locator('input[name=email]').fill(account.admin.email);
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-menu').waitFor();
+    await signIn(page, account.admin.email, PASSWORD);
 
     await page.getByRole('link', { name: 'Knowledge base' }).click();
     await page.getByText('No articles yet').waitFor();

@@ -19,7 +19,7 @@ import {
 import { loginAs, makeAccount, PASSWORD, type TestAccount } from '../apps/server/test/factories.ts';
 import type { TestServer } from '../apps/server/test/harness.ts';
 import type { HttpClient } from '../apps/server/test/http-client.ts';
-import { launchBrowser, screenshot, watchForScriptErrors } from './support/browser.ts';
+import { launchBrowser, screenshot, signIn, watchForScriptErrors } from './support/browser.ts';
 import { startE2EServer, startHostSite } from './support/server.ts';
 
 const LIMIT = 100 * 1024;
@@ -76,10 +76,7 @@ before(async () => {
   agentPage.setDefaultTimeout(10_000);
   agent = { context: agentContext, page: agentPage, problems: watchForScriptErrors(agentPage) };
   await agentPage.goto(`${server.publicUrl}/inbox/all`);
-  await agentPage.locator('input[name=email]').fill(account.admin.email);
-  await agentPage.locator('input[name=password]').fill(PASSWORD);
-  await agentPage.getByRole('button', { name: 'Sign in' }).click();
-  await agentPage.getByTestId('user-menu').waitFor();
+  await signIn(agentPage, account.admin.email, PASSWORD);
 
   const visitorContext = await browser.newContext({
     viewport: { width: 1280, height: 860 },

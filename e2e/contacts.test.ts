@@ -17,7 +17,7 @@ import {
 } from '../apps/server/test/factories.ts';
 import type { TestServer } from '../apps/server/test/harness.ts';
 import type { HttpClient } from '../apps/server/test/http-client.ts';
-import { launchBrowser, screenshot, screenshotDir, watchForScriptErrors } from './support/browser.ts';
+import { launchBrowser, screenshot, screenshotDir, signIn, watchForScriptErrors } from './support/browser.ts';
 import { startE2EServer, startHostSite } from './support/server.ts';
 
 let server: TestServer & { publicUrl: string };
@@ -118,10 +118,7 @@ before(async () => {
   page.setDefaultTimeout(10_000);
   problems = watchForScriptErrors(page);
   await page.goto(`${server.publicUrl}/contacts`);
-  await page.locator('input[name=email]').fill(account.admin.email);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('user-menu').waitFor();
+  await signIn(page, account.admin.email, PASSWORD);
 });
 
 after(async () => {

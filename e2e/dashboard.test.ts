@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-c
 import { conversations, messages } from '../apps/server/src/db/schema.ts';
 import { HttpClient } from '../apps/server/test/http-client.ts';
 import { RealtimeClient } from '../apps/server/test/realtime-client.ts';
-import { launchBrowser, screenshot, watchForScriptErrors } from './support/browser.ts';
+import { launchBrowser, screenshot, signIn, watchForScriptErrors } from './support/browser.ts';
 import { startE2EServer } from './support/server.ts';
 
 /**
@@ -337,10 +337,7 @@ describe('dashboard', () => {
       sockets.push(ws);
     });
     await net.page.goto(server.publicUrl);
-    await net.page.locator('input[name=email]').fill(ADMIN.email);
-    await net.page.locator('input[name=password]').fill(ADMIN.password);
-    await net.page.getByRole('button', { name: 'Sign in' }).click();
-    await net.page.getByTestId('user-menu').waitFor();
+    await signIn(net.page, ADMIN.email, ADMIN.password);
     await net.page.goto(`${server.publicUrl}/inbox/all/${conversationId}`);
     await net.page.getByTestId('message-bubble').getByText(REPLY).waitFor();
     await net.page.waitForTimeout(300);
@@ -585,10 +582,7 @@ describe('dashboard', () => {
       };
     });
     await bg.page.goto(server.publicUrl);
-    await bg.page.locator('input[name=email]').fill(ADMIN.email);
-    await bg.page.locator('input[name=password]').fill(ADMIN.password);
-    await bg.page.getByRole('button', { name: 'Sign in' }).click();
-    await bg.page.getByTestId('user-menu').waitFor();
+    await signIn(bg.page, ADMIN.email, ADMIN.password);
     await bg.page.goto(`${server.publicUrl}/inbox/all/${conversationId}`);
     await bg.page.getByTestId('message-bubble').getByText(REPLY).waitFor();
     await bg.page.mouse.click(700, 400);
@@ -627,10 +621,7 @@ describe('dashboard', () => {
   test('changing the password signs out the other sessions, which land on the sign-in screen', async () => {
     const other = await newPage();
     await other.page.goto(server.publicUrl);
-    await other.page.locator('input[name=email]').fill(ADMIN.email);
-    await other.page.locator('input[name=password]').fill(ADMIN.password);
-    await other.page.getByRole('button', { name: 'Sign in' }).click();
-    await other.page.getByTestId('user-menu').waitFor();
+    await signIn(other.page, ADMIN.email, ADMIN.password);
 
     const { page } = admin;
     await page.goto(`${server.publicUrl}/settings/profile`);

@@ -13,7 +13,7 @@ import { addMember, upsertUser } from '../apps/server/src/modules/accounts/comma
 import { loginAs, makeAccount, PASSWORD, type TestAccount } from '../apps/server/test/factories.ts';
 import type { TestServer } from '../apps/server/test/harness.ts';
 import type { HttpClient } from '../apps/server/test/http-client.ts';
-import { launchBrowser, screenshot, watchForScriptErrors } from './support/browser.ts';
+import { launchBrowser, screenshot, signIn, watchForScriptErrors } from './support/browser.ts';
 import { startE2EServer, startHostSite } from './support/server.ts';
 
 let server: TestServer & { publicUrl: string };
@@ -51,10 +51,7 @@ async function agent(email: string, name: string): Promise<Agent> {
   page.setDefaultTimeout(10_000);
   const problems = watchForScriptErrors(page);
   await page.goto(`${server.publicUrl}/inbox/all`);
-  await page.locator('input[name=email]').fill(email);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('user-menu').waitFor();
+  await signIn(page, email, PASSWORD);
   return { userId: user.id, email, name, page, problems };
 }
 

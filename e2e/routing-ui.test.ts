@@ -17,7 +17,7 @@ import {
   visitorWithConversation,
 } from '../apps/server/test/factories.ts';
 import type { HttpClient } from '../apps/server/test/http-client.ts';
-import { launchBrowser, screenshot, watchForScriptErrors } from './support/browser.ts';
+import { launchBrowser, screenshot, signIn, watchForScriptErrors } from './support/browser.ts';
 import { startE2EServer } from './support/server.ts';
 
 let server: Awaited<ReturnType<typeof startE2EServer>>;
@@ -48,15 +48,12 @@ async function conversation(id: string): Promise<Conversation> {
   return res.body.conversation as Conversation;
 }
 
-async function signIn(email: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+async function openAs(email: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
   const page = await context.newPage();
   const problems = watchForScriptErrors(page);
   await page.goto(`${server.publicUrl}/inbox/all`);
-  await page.locator('input[name=email]').fill(email);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('user-menu').waitFor();
+  await signIn(page, email, PASSWORD);
   return { context, page, problems };
 }
 
@@ -90,7 +87,7 @@ describe('routing and the bot phase in the dashboard', () => {
   test('an agent takes over from the bot, resolves, and the bot has the conversation again', async () => {
     const { conversationId } = await visitorWithConversation(server, account.inboxId, 'Where is my order?');
     assert.equal((await conversation(conversationId)).botPhase, 'bot');
-    const { context, page, problems } = await signIn(account.admin.email);
+    const { context, page, problems } = await openAs(account.admin.email);
     await page.goto(`${server.publicUrl}/inbox/bot/${conversationId}`);
     const badge = page.getByTestId('bot-phase');
     await badge.waitFor();
@@ -117,7 +114,7 @@ describe('routing and the bot phase in the dashboard', () => {
   });
 
   test('the Requested bar appears when a visitor asks for a person and opens that view', async () => {
-    const { context, page, problems } = await signIn(account.admin.email);
+    const { context, page, problems } = await openAs(account.admin.email);
     await page.goto(`${server.publicUrl}/inbox/all`);
     assert.equal(await page.getByTestId('requested-bar').count(), 0);
     const { visitor, conversationId } = await visitorWithConversation(server, account.inboxId, 'Hello?');
@@ -151,7 +148,7 @@ describe('routing and the bot phase in the dashboard', () => {
   test('a transfer with a handoff note: the receiving agent reads the note first', async () => {
     const { visitor, conversationId } = await visitorWithConversation(server, account.inboxId, 'My refund?');
     void visitor;
-    const sender = await signIn(account.admin.email);
+    const sender = await openAs(account.admin.email);
     await sender.page.goto(`${server.publicUrl}/inbox/all/${conversationId}`);
     await sender.page.getByTestId('conversation-actions').click();
     await sender.page.getByTestId('transfer').click();
@@ -165,7 +162,7 @@ describe('routing and the bot phase in the dashboard', () => {
     assert.equal(moved.assigneeId, agentB.userId);
     assert.equal(moved.handoffNote, HANDOFF);
 
-    const receiver = await signIn(agentB.email);
+    const receiver = await openAs(agentB.email);
     await receiver.page.goto(`${server.publicUrl}/inbox/mine`);
     await receiver.page.locator(`.list [data-conversation-id="${conversationId}"]`).click();
     const note = receiver.page.getByTestId('handoff-note');
@@ -188,7 +185,7 @@ describe('routing and the bot phase in the dashboard', () => {
     const limited = await admin.request('PATCH', api(`/routing/agents/${full.userId}`), { capacity: 0 });
     assert.equal(limited.status, 200, limited.text);
     const { conversationId } = await visitorWithConversation(server, account.inboxId, 'Anyone there?');
-    const { context, page, problems } = await signIn(account.admin.email);
+    const { context, page, problems } = await openAs(account.admin.email);
     await page.goto(`${server.publicUrl}/inbox/all/${conversationId}`);
     await page.getByTestId('conversation-actions').click();
     await page.getByTestId('transfer').click();

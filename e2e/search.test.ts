@@ -17,7 +17,7 @@ import {
   visitorWithConversation,
 } from '../apps/server/test/factories.ts';
 import type { TestServer } from '../apps/server/test/harness.ts';
-import { launchBrowser, screenshot, watchForScriptErrors } from './support/browser.ts';
+import { launchBrowser, screenshot, signIn, watchForScriptErrors } from './support/browser.ts';
 import { startE2EServer } from './support/server.ts';
 
 let server: TestServer & { publicUrl: string };
@@ -64,10 +64,7 @@ before(async () => {
   page.setDefaultTimeout(10_000);
   problems = watchForScriptErrors(page);
   await page.goto(`${server.publicUrl}/inbox/all`);
-  await page.locator('input[name=email]').fill(account.admin.email);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('user-menu').waitFor();
+  await signIn(page, account.admin.email, PASSWORD);
 });
 
 after(async () => {

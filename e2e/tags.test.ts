@@ -15,7 +15,7 @@ import {
   visitorOf,
 } from '../apps/server/test/factories.ts';
 import type { HttpClient } from '../apps/server/test/http-client.ts';
-import { launchBrowser, screenshot, watchForScriptErrors } from './support/browser.ts';
+import { launchBrowser, screenshot, signIn, watchForScriptErrors } from './support/browser.ts';
 import { startE2EServer } from './support/server.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -81,10 +81,7 @@ before(async () => {
   page = await context.newPage();
   problems = watchForScriptErrors(page);
   await page.goto(server.publicUrl);
-  await page.locator('input[name=email]').fill(account.admin.email);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('user-menu').waitFor();
+  await signIn(page, account.admin.email, PASSWORD);
 });
 
 after(async () => {

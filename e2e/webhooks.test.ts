@@ -9,7 +9,7 @@ import {
   visitorWithConversation,
 } from '../apps/server/test/factories.ts';
 import { type ReceivedHook, signedWith, startWebhookReceiver } from '../apps/server/test/webhook-receiver.ts';
-import { launchBrowser, screenshot, watchForScriptErrors } from './support/browser.ts';
+import { launchBrowser, screenshot, signIn, watchForScriptErrors } from './support/browser.ts';
 import { startE2EServer } from './support/server.ts';
 
 /**
@@ -36,10 +36,7 @@ before(async () => {
   const page = await context.newPage();
   admin = { context, page, problems: watchForScriptErrors(page) };
   await page.goto(`${server.publicUrl}/settings/webhooks`);
-  await page.locator('input[name=email]').fill(account.admin.email);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('user-menu').waitFor();
+  await signIn(page, account.admin.email, PASSWORD);
 });
 
 after(async () => {

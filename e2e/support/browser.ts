@@ -40,3 +40,11 @@ export function watchForScriptErrors(page: Page): string[] {
   });
   return problems;
 }
+
+/** Signs in on the sign-in form the page shows, and waits for the dashboard to be ready. */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('user-menu').waitFor();
+}

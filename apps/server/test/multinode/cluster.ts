@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connectDatabase, type Database } from '../../src/db/connect.ts';
 import { addMember, createAccount, upsertUser } from '../../src/modules/accounts/commands.ts';
@@ -420,4 +421,25 @@ export class Cluster {
     await this.database.close().catch(() => {});
     await this.dropDatabase();
   }
+}
+
+/**
+ * One cluster per test file: created before the file's tests and closed after them. `use` receives it
+ * (test files keep it in a module variable their tests read).
+ */
+export function clusterPerFile(use: (cluster: Cluster) => void): void {
+  let started: Cluster | undefined;
+  before(
+    async () => {
+      started = await Cluster.create();
+      use(started);
+    },
+    { timeout: 30_000 },
+  );
+  after(
+    async () => {
+      await started?.close();
+    },
+    { timeout: 30_000 },
+  );
 }

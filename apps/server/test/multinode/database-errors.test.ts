@@ -3,27 +3,18 @@
  * must not take the node down: the stream tries again on the next reconcile and delivers.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import pg from 'pg';
 import { appendMessage } from '../../src/modules/messages/commands.ts';
 import { PendingPublish } from '../../src/realtime/outbox.ts';
 import { ChatClient } from './chat-client.ts';
-import { Cluster, sleep } from './cluster.ts';
+import { type Cluster, clusterPerFile, sleep } from './cluster.ts';
 import { assertClientView, assertConversationLog } from './oracle.ts';
 
 let cluster: Cluster;
-before(
-  async () => {
-    cluster = await Cluster.create();
-  },
-  { timeout: 30_000 },
-);
-after(
-  async () => {
-    await cluster?.close();
-  },
-  { timeout: 30_000 },
-);
+clusterPerFile((started) => {
+  cluster = started;
+});
 
 test(
   'a catch-up query killed mid-flight: the node stays up and the stream delivers on the next try',

@@ -6,10 +6,10 @@
  * with gapless seqs.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Message } from '@parley/shared';
 import { ChatClient } from './chat-client.ts';
-import { Cluster, type NodeProcess, sleep } from './cluster.ts';
+import { type Cluster, clusterPerFile, type NodeProcess, sleep } from './cluster.ts';
 import { assertClientView, assertConversationLog, crossLatency, waitForConvergence } from './oracle.ts';
 
 const PER_SIDE = Number(process.env.MULTINODE_MESSAGES ?? 1_000);
@@ -21,18 +21,9 @@ const WINDOW = 8;
 const BURST = 6;
 
 let cluster: Cluster;
-before(
-  async () => {
-    cluster = await Cluster.create();
-  },
-  { timeout: 30_000 },
-);
-after(
-  async () => {
-    await cluster?.close();
-  },
-  { timeout: 30_000 },
-);
+clusterPerFile((started) => {
+  cluster = started;
+});
 
 async function readPage(url: string, headers: Record<string, string>) {
   const res = await fetch(url, { headers });

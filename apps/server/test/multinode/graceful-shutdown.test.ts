@@ -5,25 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { closeCodes } from '@parley/shared';
 import { ChatClient } from './chat-client.ts';
-import { Cluster, sleep } from './cluster.ts';
+import { type Cluster, clusterPerFile, sleep } from './cluster.ts';
 import { assertClientView, assertConversationLog, waitForConvergence } from './oracle.ts';
 
 let cluster: Cluster;
-before(
-  async () => {
-    cluster = await Cluster.create();
-  },
-  { timeout: 30_000 },
-);
-after(
-  async () => {
-    await cluster?.close();
-  },
-  { timeout: 30_000 },
-);
+clusterPerFile((started) => {
+  cluster = started;
+});
 
 /**
  * A POST whose body is sent in two halves, so the request is in flight for as long as we like. Its

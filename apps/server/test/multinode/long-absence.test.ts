@@ -4,27 +4,18 @@
  * ends up with everything once.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { type Message, realtimeLimits } from '@parley/shared';
 import { appendMessage } from '../../src/modules/messages/commands.ts';
 import { PendingPublish } from '../../src/realtime/outbox.ts';
 import { ChatClient } from './chat-client.ts';
-import { Cluster } from './cluster.ts';
+import { type Cluster, clusterPerFile } from './cluster.ts';
 import { assertClientView, assertConversationLog, waitForConvergence } from './oracle.ts';
 
 let cluster: Cluster;
-before(
-  async () => {
-    cluster = await Cluster.create();
-  },
-  { timeout: 30_000 },
-);
-after(
-  async () => {
-    await cluster?.close();
-  },
-  { timeout: 30_000 },
-);
+clusterPerFile((started) => {
+  cluster = started;
+});
 
 test(
   'back after more than maxCatchUp messages: resync_required, REST reload, then live again, nothing lost',

@@ -4,24 +4,15 @@
  * a node's own messages apart.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ChatClient } from './chat-client.ts';
-import { Cluster, sleep } from './cluster.ts';
+import { type Cluster, clusterPerFile, sleep } from './cluster.ts';
 import { assertClientView, assertConversationLog, waitForConvergence } from './oracle.ts';
 
 let cluster: Cluster;
-before(
-  async () => {
-    cluster = await Cluster.create();
-  },
-  { timeout: 30_000 },
-);
-after(
-  async () => {
-    await cluster?.close();
-  },
-  { timeout: 30_000 },
-);
+clusterPerFile((started) => {
+  cluster = started;
+});
 
 test('nodes sharing a NODE_NAME deliver to each other live', { timeout: 90_000 }, () =>
   cluster.diagnose(async () => {

@@ -3,25 +3,16 @@
  * Redis, and through the receiving node's reconcile when the creating node could not publish.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { ServerFrame } from '@parley/shared';
 import { addMember, upsertUser } from '../../src/modules/accounts/commands.ts';
 import { RealtimeClient } from '../realtime-client.ts';
-import { Cluster, sleep } from './cluster.ts';
+import { type Cluster, clusterPerFile, sleep } from './cluster.ts';
 
 let cluster: Cluster;
-before(
-  async () => {
-    cluster = await Cluster.create();
-  },
-  { timeout: 30_000 },
-);
-after(
-  async () => {
-    await cluster?.close();
-  },
-  { timeout: 30_000 },
-);
+clusterPerFile((started) => {
+  cluster = started;
+});
 
 let counter = 0;
 

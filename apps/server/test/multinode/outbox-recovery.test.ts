@@ -5,28 +5,19 @@
  * the message exactly once.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { appendMessage } from '../../src/modules/messages/commands.ts';
 import { PendingPublish } from '../../src/realtime/outbox.ts';
 import { ChatClient } from './chat-client.ts';
-import { Cluster, sleep } from './cluster.ts';
+import { type Cluster, clusterPerFile, sleep } from './cluster.ts';
 import { followFeed } from './feed-client.ts';
 import { assertClientView, assertConversationLog, lastSeqOf, waitForConvergence } from './oracle.ts';
 
 let cluster: Cluster;
-before(
-  async () => {
-    cluster = await Cluster.create();
-  },
-  { timeout: 30_000 },
-);
-after(
-  async () => {
-    await cluster?.close();
-  },
-  { timeout: 30_000 },
-);
+clusterPerFile((started) => {
+  cluster = started;
+});
 
 const noRest = async () => {
   throw new Error('no resync expected here');

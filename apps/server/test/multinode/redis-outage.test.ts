@@ -4,25 +4,16 @@
  * the other node are caught up from the database; when it returns, live cross-node delivery resumes.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ChatClient } from './chat-client.ts';
-import { Cluster, type NodeProcess, sleep } from './cluster.ts';
+import { type Cluster, clusterPerFile, type NodeProcess, sleep } from './cluster.ts';
 import { followFeed } from './feed-client.ts';
 import { assertClientView, assertConversationLog, lastSeqOf, waitForConvergence } from './oracle.ts';
 
 let cluster: Cluster;
-before(
-  async () => {
-    cluster = await Cluster.create();
-  },
-  { timeout: 30_000 },
-);
-after(
-  async () => {
-    await cluster?.close();
-  },
-  { timeout: 30_000 },
-);
+clusterPerFile((started) => {
+  cluster = started;
+});
 
 async function waitForReadiness(nodes: NodeProcess[], redis: 'ok' | 'down', timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;

@@ -3,24 +3,15 @@
  * announcement cannot travel: the node that ended it may be cut off from Redis at that moment.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { closeCodes } from '@parley/shared';
 import { RealtimeClient } from '../realtime-client.ts';
-import { Cluster, sleep } from './cluster.ts';
+import { type Cluster, clusterPerFile, sleep } from './cluster.ts';
 
 let cluster: Cluster;
-before(
-  async () => {
-    cluster = await Cluster.create();
-  },
-  { timeout: 30_000 },
-);
-after(
-  async () => {
-    await cluster?.close();
-  },
-  { timeout: 30_000 },
-);
+clusterPerFile((started) => {
+  cluster = started;
+});
 
 async function closedWithin(ws: RealtimeClient, timeoutMs: number): Promise<number> {
   const startedAt = Date.now();

@@ -3,29 +3,20 @@
  * head must come after `subscribed` (docs/realtime.md), chained from the cursor, never twice.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { appendMessage } from '../../src/modules/messages/commands.ts';
 import { PendingPublish } from '../../src/realtime/outbox.ts';
 import { RealtimeClient } from '../realtime-client.ts';
 import { ChatClient } from './chat-client.ts';
-import { Cluster, sleep } from './cluster.ts';
+import { type Cluster, clusterPerFile, sleep } from './cluster.ts';
 import { assertClientView, assertConversationLog, waitForConvergence } from './oracle.ts';
 
 let cluster: Cluster;
-before(
-  async () => {
-    cluster = await Cluster.create();
-  },
-  { timeout: 30_000 },
-);
-after(
-  async () => {
-    await cluster?.close();
-  },
-  { timeout: 30_000 },
-);
+clusterPerFile((started) => {
+  cluster = started;
+});
 
 test(
   'resubscribing while messages stream in: messages only after subscribed, no gap, no duplicate',
