@@ -22,7 +22,7 @@ import { AUTO_AWAY_AFTER_MS } from './presence.ts';
 /*
  * Hand-overs a support team meets every day: an agent taking a conversation from the bot becomes its
  * assignee, an agent going offline gives their conversations back (when the inbox asks), and a live
- * chat closed by solving runs the same automation as any other status change.
+ * chat closed by solving runs the same automation as every other status change.
  */
 
 let clock = new Date();
