@@ -6,6 +6,7 @@ import type { Followups } from '../routing/followups.ts';
 import { assignLocked, countsTowardLoad, type RoutableRow, tryTake } from '../routing/router.ts';
 import { closeDelayMs, type InboxRouting, loadInboxRouting } from '../routing/settings.ts';
 import { type Exec, eventActorOf, iso, recordEventRaw, SYSTEM_AUTHOR, systemActor } from '../routing/sql.ts';
+import { journalUnassignment } from '../routing/unassigned-journal.ts';
 import { CLOSE_JOB, cancelTimers, closeKey, SNOOZE_JOB, scheduleTimer, snoozeKey } from './timers.ts';
 
 export interface StatusChange {
@@ -203,24 +204,12 @@ export async function reclaim(
     );
   }
   if (holder) {
-    await recordEventRaw(exec, pending, {
-      accountId: conv.account_id,
-      conversationId: conv.id,
-      contactId: conv.contact_id,
-      type: 'conversation.unassigned',
+    await journalUnassignment(exec, pending, {
+      conversation: conv,
       actor: { kind: 'system', id: null },
-      payload: { previousAssigneeId: holder, reason: refusal },
-    });
-    await appendMessage(exec, pending, {
-      actor: systemActor(conv.account_id),
-      conversationId: conv.id,
       author: SYSTEM_AUTHOR,
-      kind: 'activity',
-      body: 'unassigned',
-      // Internal to the team: customers see status changes and who joins, not this.
-      private: true,
-      clientMsgId: null,
-      attributes: { type: 'unassigned', previousAssigneeId: holder, reason: refusal },
+      previousAssigneeId: holder,
+      reason: refusal,
     });
   }
   options.followups.routeLater(conv.id);

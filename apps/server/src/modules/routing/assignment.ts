@@ -21,6 +21,7 @@ import {
 } from './router.ts';
 import { loadInboxRouting } from './settings.ts';
 import { type Exec, eventActorOf, first, iso, recordEventRaw, systemActor } from './sql.ts';
+import { journalUnassignment } from './unassigned-journal.ts';
 
 type Result = { row: ConversationRow; contactName: string | null };
 
@@ -239,24 +240,12 @@ export async function unassignConversation(
        where id = $1::uuid`,
       [conv.id, routable, iso(ctx.now())],
     );
-    await recordEventRaw(exec, pending, {
-      accountId: conv.account_id,
-      conversationId: conv.id,
-      contactId: conv.contact_id,
-      type: 'conversation.unassigned',
+    await journalUnassignment(exec, pending, {
+      conversation: conv,
       actor: eventActorOf(actor),
-      payload: { previousAssigneeId: conv.assignee_id, reason: 'manual' },
-    });
-    await appendMessage(exec, pending, {
-      actor: systemActor(conv.account_id),
-      conversationId: conv.id,
       author: actorAuthor(actor),
-      kind: 'activity',
-      body: 'unassigned',
-      // Internal to the team: customers see status changes and who joins, not this.
-      private: true,
-      clientMsgId: null,
-      attributes: { type: 'unassigned', previousAssigneeId: conv.assignee_id, reason: 'manual' },
+      previousAssigneeId: conv.assignee_id,
+      reason: 'manual',
     });
     if (countsTowardLoad(conv.status)) followups.drainFor(conv.account_id, conv.assignee_id);
     if (routable) followups.routeLater(conv.id, conv.assignee_id);

@@ -2,9 +2,9 @@ import type { AppContext } from '../../context.ts';
 import { rawExecutorOf } from '../../db/connect.ts';
 import type { Job } from '../../jobs/runner.ts';
 import type { PendingPublish } from '../../realtime/outbox.ts';
-import { appendMessage } from '../messages/commands.ts';
 import { inTransaction, lockRoutable, runFollowups } from './router.ts';
-import { type Exec, first, iso, recordEventRaw, SYSTEM_AUTHOR, systemActor } from './sql.ts';
+import { type Exec, first, iso, SYSTEM_AUTHOR } from './sql.ts';
+import { journalUnassignment } from './unassigned-journal.ts';
 
 /*
  * Inboxes with `reassignOnOffline` give an agent's new and open conversations back to the queue when
@@ -83,34 +83,14 @@ async function handBack(
      where id = $1::uuid`,
     [conv.id, routable, iso(now)],
   );
-  await recordEventRaw(exec, pending, {
-    accountId: conv.account_id,
-    conversationId: conv.id,
-    contactId: conv.contact_id,
-    type: 'conversation.unassigned',
+  await journalUnassignment(exec, pending, {
+    conversation: conv,
     actor: { kind: 'system', id: null },
-    payload: {
-      previousAssigneeId: input.userId,
-      reason: 'agent_offline',
-      availability: agent.availability,
-      cause: input.reason,
-    },
-  });
-  await appendMessage(exec, pending, {
-    actor: systemActor(conv.account_id),
-    conversationId: conv.id,
     author: SYSTEM_AUTHOR,
-    kind: 'activity',
-    body: 'unassigned',
-    // Internal to the team: customers see status changes and who joins, not this.
-    private: true,
-    clientMsgId: null,
-    attributes: {
-      type: 'unassigned',
-      previousAssigneeId: input.userId,
-      previousAssigneeName: agent.name,
-      reason: 'agent_offline',
-    },
+    previousAssigneeId: input.userId,
+    reason: 'agent_offline',
+    details: { availability: agent.availability, cause: input.reason },
+    attributes: { previousAssigneeName: agent.name },
   });
   return { routable, inboxId: conv.inbox_id };
 }

@@ -19,8 +19,8 @@ import type { Job } from '../../jobs/runner.ts';
 import { sha256 } from '../../lib/crypto.ts';
 import { type EventInput, recordEvent } from '../../realtime/outbox.ts';
 import { lockConversation, SYSTEM_AUTHOR, systemActor } from '../bots/phase.ts';
+import { announceConversation } from '../conversations/announce.ts';
 import { changeStatus } from '../conversations/commands.ts';
-import { presentConversation } from '../conversations/presenter.ts';
 import { postMessage } from '../messages/commands.ts';
 import { assignConversation, transferConversation } from '../routing/assignment.ts';
 import { setConversationTag, tagIdsAround } from '../tags/commands.ts';
@@ -162,16 +162,7 @@ async function changeField(
       actor: SYSTEM,
       payload: decided.payload,
     });
-    const [contact] = await tx
-      .select({ name: contacts.name })
-      .from(contacts)
-      .where(eq(contacts.id, row.contactId));
-    pending.add({
-      t: 'conversation',
-      accountId: row.accountId,
-      inboxId: row.inboxId,
-      conversation: presentConversation(row, contact?.name ?? null),
-    });
+    await announceConversation(tx, pending, row);
   });
 }
 

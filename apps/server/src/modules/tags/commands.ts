@@ -8,7 +8,8 @@ import { contacts, contactTags, conversations, conversationTags, inboxes, tags }
 import { AppError, conflict, notFound, sqlStateOf } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type EventInput, type PendingPublish, recordEvent } from '../../realtime/outbox.ts';
-import { type ConversationRow, presentConversation } from '../conversations/presenter.ts';
+import { announceConversation } from '../conversations/announce.ts';
+import type { ConversationRow } from '../conversations/presenter.ts';
 
 type TagRow = typeof tags.$inferSelect;
 
@@ -184,18 +185,7 @@ export async function setConversationTag(
     actor: input.actor,
     payload: { tagId: tag.id, name: tag.name, ...(input.details ?? {}) },
   });
-  if (input.publish !== false) {
-    const [contact] = await tx
-      .select({ name: contacts.name })
-      .from(contacts)
-      .where(eq(contacts.id, row.contactId));
-    pending.add({
-      t: 'conversation',
-      accountId: row.accountId,
-      inboxId: row.inboxId,
-      conversation: presentConversation(row, contact?.name ?? null),
-    });
-  }
+  if (input.publish !== false) await announceConversation(tx, pending, row);
   return row;
 }
 
