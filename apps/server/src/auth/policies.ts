@@ -130,12 +130,28 @@ export function conversationScope(actor: Actor): SQL {
  * `scopeValues(params)` in order. Unset parts are null and match everything.
  */
 export function conversationScopeText(table: string, firstParam: number): string {
-  const [a, i, c, m] = [0, 1, 2, 3].map((k) => `$${firstParam + k}`);
-  return `${table}.account_id = ${a}::uuid
-    and (${i}::uuid is null or ${table}.inbox_id = ${i}::uuid)
-    and (${c}::uuid is null or ${table}.contact_id = ${c}::uuid)
-    and (${m}::uuid is null or ${table}.assignee_id = ${m}::uuid
-         or ${table}.inbox_id in (select inbox_id from inbox_members where user_id = ${m}::uuid))`;
+  const [account, inbox, contact, member] = [0, 1, 2, 3].map((k) => `$${firstParam + k}::uuid`) as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  return conversationScopeSql(table, { account, inbox, contact, member });
+}
+
+/**
+ * The scope over SQL expressions (parameters or the columns of a batch's rows), each a uuid or null:
+ * the parts of ConversationScopeParams in order.
+ */
+export function conversationScopeSql(
+  table: string,
+  p: { account: string; inbox: string; contact: string; member: string },
+): string {
+  return `${table}.account_id = ${p.account}
+    and (${p.inbox} is null or ${table}.inbox_id = ${p.inbox})
+    and (${p.contact} is null or ${table}.contact_id = ${p.contact})
+    and (${p.member} is null or ${table}.assignee_id = ${p.member}
+         or ${table}.inbox_id in (select inbox_id from inbox_members where user_id = ${p.member}))`;
 }
 
 export const scopeValues = (p: ConversationScopeParams): unknown[] => [

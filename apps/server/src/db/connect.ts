@@ -28,6 +28,8 @@ export interface Database {
   rows<T extends Record<string, unknown>>(query: SQL, executor?: DbOrTx): Promise<T[]>;
   /** A transaction driven with raw SQL (the message write path), outside the query builder's overhead. */
   rawTransaction<T>(fn: (executor: RawExecutor) => Promise<T>): Promise<T>;
+  /** Raw SQL outside a transaction: each statement is its own (the message writer's batches of one). */
+  readonly raw: RawExecutor;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -66,6 +68,11 @@ async function connectPglite(dataDir: string): Promise<Database> {
   await client.waitReady;
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   const prepared = new Set<string>();
+  // PGlite's `query` waits for any open transaction; a named statement run outside one must wait too, or it
+  // would land inside another caller's transaction (runExclusive only orders single calls).
+  const lock = client as unknown as Partial<PgliteTransactionLock>;
+  const outsideTransactions = <T>(fn: () => Promise<T>): Promise<T> =>
+    lock._runExclusiveTransaction ? lock._runExclusiveTransaction(fn) : client.transaction<T>(fn);
   return {
     kind: 'pglite',
     db,
@@ -84,12 +91,25 @@ async function connectPglite(dataDir: string): Promise<Database> {
           },
         }),
       ),
+    raw: {
+      query: async <T extends Record<string, unknown>>(text: string, values: unknown[], name?: string) => {
+        const texts = name ? scalarTexts(values) : null;
+        if (name && texts)
+          return outsideTransactions(() => preparedQuery<T>(client, prepared, name, text, texts));
+        return (await client.query<T>(text, values)).rows;
+      },
+    },
     migrate: () => migratePglite(drizzlePglite({ client, schema }), { migrationsFolder }),
     ping: async () => {
       await client.query('select 1');
     },
     close: () => client.close(),
   };
+}
+
+/** The lock PGlite's own `query` and `transaction` take (not part of its typed API). */
+interface PgliteTransactionLock {
+  _runExclusiveTransaction<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -160,6 +180,10 @@ async function connectPostgres(url: string, poolSize: number): Promise<Database>
     kind: 'postgres',
     db,
     rows: (query, executor) => rowsOf(executor ?? db, query),
+    raw: {
+      query: async <T extends Record<string, unknown>>(text: string, values: unknown[], name?: string) =>
+        (await pool.query<T>(name ? { name, text, values } : { text, values })).rows,
+    },
     rawTransaction: async (fn) => {
       const client = await pool.connect();
       try {

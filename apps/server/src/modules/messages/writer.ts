@@ -5,23 +5,29 @@ import { AppError } from '../../errors.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Outbox } from '../../realtime/outbox.ts';
 import { PendingPublish } from '../../realtime/outbox.ts';
+import { claimAttachments } from '../attachments/message-link.ts';
+import { type AppendRow, runAppendStatement } from './append.ts';
 import {
   type AppendedState,
   type AppendMessageInput,
   answerDuplicate,
-  appendMessageWithState,
   DuplicateMessage,
   findExistingMessage,
+  settleAppended,
 } from './commands.ts';
 
 /**
  * Runs inside a batch's transaction after its messages were appended (the lifecycle's reopening of
- * conversations a customer wrote to); may return work to run after the commit.
+ * conversations a customer wrote to, an agent taking over from the bot); may return work to run after the
+ * commit. A message written alone, as its own transaction, reaches it only when it reopened and took over
+ * nothing (see append.ts), with an executor outside any transaction.
  */
 export type AfterAppendHook = (
   executor: RawExecutor,
-  appended: Array<AppendedState & { input: AppendMessageInput; pending: PendingPublish }>,
+  appended: Appended[],
 ) => Promise<(() => Promise<void>) | null>;
+
+type Appended = AppendedState & { input: AppendMessageInput; pending: PendingPublish };
 
 type Outcome = { message: Message; created: boolean };
 
@@ -102,28 +108,53 @@ export class MessageWriter {
   }
 
   private async commit(batch: Job[], queue: Job[]): Promise<void> {
+    const only = batch.length === 1 ? (batch[0] as Job) : null;
+    if (only && !only.input.attachmentIds && (await this.commitAlone(only))) return;
+    // Conversation order: a batch's locks are taken in ascending id order, and a conversation's messages
+    // keep the order they were submitted in (the sort is stable).
     const ordered = [...batch].sort((a, b) => (a.input.conversationId < b.input.conversationId ? -1 : 1));
+    const lockIds = [...new Set(ordered.map((job) => job.input.conversationId))];
     type Result = { job: Job; pending: PendingPublish; message?: Message; error?: unknown };
     let results: Result[];
     const after: { run: (() => Promise<void>) | null } = { run: null };
     try {
       results = await this.database.rawTransaction(async (tx) => {
         const out: Result[] = [];
-        const appended: Array<AppendedState & { input: AppendMessageInput; pending: PendingPublish }> = [];
-        for (const job of ordered) {
-          const pending = new PendingPublish();
-          try {
-            const state = await appendMessageWithState(tx, pending, {
-              ...job.input,
-              emailFollowup: this.emailFollowups,
-            });
-            appended.push({ ...state, input: job.input, pending });
-            out.push({ job, pending, message: state.message });
-          } catch (error) {
-            // Errors appendMessage raises itself leave the transaction usable; a database error does not,
-            // so it ends the batch and its jobs are retried one by one below.
-            if (!(error instanceof AppError) && !(error instanceof DuplicateMessage)) throw error;
-            out.push({ job, pending, error });
+        const appended: Appended[] = [];
+        // Claiming files locks their conversation on its own: take every lock first, in order.
+        if (ordered.some((job) => job.input.attachmentIds))
+          await tx.query('select id from conversations where id = any($1::uuid[]) order by id for update', [
+            `{${lockIds.join(',')}}`,
+          ]);
+        for (const round of rounds(ordered)) {
+          const admitted: Array<{ job: Job; input: AppendMessageInput }> = [];
+          for (const job of round) {
+            const given = { ...job.input, emailFollowup: this.emailFollowups };
+            try {
+              admitted.push({ job, input: given.attachmentIds ? await claimAttachments(tx, given) : given });
+            } catch (error) {
+              if (!(error instanceof AppError)) throw error;
+              out.push({ job, pending: new PendingPublish(), error });
+            }
+          }
+          if (admitted.length === 0) continue;
+          const rows = await runAppendStatement(
+            tx,
+            admitted.map((a) => a.input),
+            { lockIds, ownTransaction: false },
+          );
+          for (const [index, { job, input }] of admitted.entries()) {
+            const pending = new PendingPublish();
+            try {
+              const state = await settleAppended(tx, pending, input, rows[index] as AppendRow);
+              appended.push({ ...state, input: job.input, pending });
+              out.push({ job, pending, message: state.message });
+            } catch (error) {
+              // Refusals leave the transaction usable; a database error does not, so it ends the batch
+              // and its jobs are retried one by one below.
+              if (!(error instanceof AppError) && !(error instanceof DuplicateMessage)) throw error;
+              out.push({ job, pending, error });
+            }
           }
         }
         // After every conversation lock of the batch, so agent locks come last (see routing/router.ts).
@@ -148,17 +179,60 @@ export class MessageWriter {
       return;
     }
     for (const result of results) {
-      if (result.message) {
-        this.outbox.publish(result.pending);
-        this.metrics.messagesCommitted.inc();
-        result.job.resolve({ message: result.message, created: true });
-      } else {
-        await this.settleFailure(result.job, result.error);
-      }
+      if (result.message) this.published(result.job, result.pending, result.message);
+      else await this.settleFailure(result.job, result.error);
     }
-    after
-      .run?.()
-      .catch((err: unknown) => this.log.warn({ err }, 'after-commit work of a message batch failed'));
+    this.runAfterCommit(after.run);
+  }
+
+  /**
+   * A message alone in its batch (every message at low load) is written by the statement alone, as its
+   * own transaction: one round trip instead of three. Returns false, having written nothing, when the
+   * message needs the writer's transaction (a reopening or a takeover, see append.ts) or the statement
+   * failed; the caller then commits it the usual way.
+   */
+  private async commitAlone(job: Job): Promise<boolean> {
+    const input = { ...job.input, emailFollowup: this.emailFollowups };
+    const executor = this.database.raw;
+    let row: AppendRow;
+    try {
+      [row] = (await runAppendStatement(executor, [input], {
+        lockIds: [input.conversationId],
+        ownTransaction: true,
+      })) as [AppendRow];
+    } catch {
+      return false;
+    }
+    if (row.needs_transaction) return false;
+    const pending = new PendingPublish();
+    let state: AppendedState;
+    try {
+      state = await settleAppended(executor, pending, input, row);
+    } catch (error) {
+      await this.settleFailure(job, error);
+      return true;
+    }
+    // The hook has no transaction to work in here, and needs none: this message reopened nothing and took
+    // nothing over (the statement would have left it unwritten); what it returns runs after the commit.
+    const after = this.afterAppend
+      ? await this.afterAppend(executor, [{ ...state, input: job.input, pending }]).catch((err: unknown) => {
+          this.log.warn({ err }, 'after-append work of a message failed');
+          return null;
+        })
+      : null;
+    this.published(job, pending, state.message);
+    this.runAfterCommit(after);
+    return true;
+  }
+
+  private published(job: Job, pending: PendingPublish, message: Message): void {
+    this.outbox.publish(pending);
+    this.metrics.messagesCommitted.inc();
+    job.resolve({ message, created: true });
+  }
+
+  private runAfterCommit(run: (() => Promise<void>) | null): void {
+    run?.().catch((err: unknown) => this.log.warn({ err }, 'after-commit work of a message batch failed'));
   }
 
   private async settleFailure(job: Job, error: unknown): Promise<void> {
@@ -174,6 +248,24 @@ export class MessageWriter {
       job.reject(lookupError);
     }
   }
+}
+
+/**
+ * Splits a batch (sorted by conversation, stable) into rounds with at most one message per conversation
+ * for the batch statement: a conversation's k-th message goes to round k, so its messages keep their order.
+ */
+function rounds(ordered: Job[]): Job[][] {
+  const out: Job[][] = [];
+  let previous: string | null = null;
+  let k = 0;
+  for (const job of ordered) {
+    k = job.input.conversationId === previous ? k + 1 : 0;
+    previous = job.input.conversationId;
+    const round = out[k] ?? [];
+    round.push(job);
+    out[k] = round;
+  }
+  return out;
 }
 
 function laneOf(conversationId: string, lanes: number): number {
