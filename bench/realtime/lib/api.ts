@@ -123,6 +123,7 @@ export async function scrapeMetrics(base: string): Promise<Record<string, number
     'parley_process_nodejs_eventloop_lag_max_seconds',
     'parley_process_cpu_seconds_total',
     'parley_messages_committed_total',
+    'parley_message_batches_total',
     'parley_events_delivered_total',
     'parley_realtime_gap_fills_total',
     'parley_realtime_resync_required_total',

@@ -23,6 +23,12 @@ export function createMetrics() {
       help: 'Messages durably stored by this node',
       registers: [registry],
     }),
+    messageBatches: new Counter({
+      name: 'parley_message_batches_total',
+      help: 'Write batches of the message writer (group commit: messages committed ÷ batches = messages per commit), by how each was written',
+      labelNames: ['mode'] as const,
+      registers: [registry],
+    }),
     eventsDelivered: new Counter({
       name: 'parley_events_delivered_total',
       help: 'Realtime frames delivered to sockets, by frame type',

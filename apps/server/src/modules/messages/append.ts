@@ -25,11 +25,12 @@ const NEEDS_TRANSACTION = `coalesce(
  * transaction (then messages that need the writer's transaction are left unwritten and flagged).
  * - `row_lock` takes the row locks, one index probe per id; `locked` keeps the rows whose conversation the
  *   writer may write to (its scope, re-checked under the lock; a blocked contact writes nothing);
- * - `dup` finds clientMsgIds already stored; `ok` the rows to write: not closed (activity excepted), the
- *   bot still holding the conversation when a bot reply requires it;
- * - `m` inserts the messages with the next seq. A concurrent write of the same clientMsgId that
- *   committed while we waited for the lock makes the insert do nothing, and then `c` (which follows `m`)
- *   does not advance the conversation either: seqs stay gapless without a savepoint;
+ * - `ok` keeps the rows to write: not closed (activity excepted), the bot still holding the
+ *   conversation when a bot reply requires it, not a known duplicate of a message without sender (`dup`);
+ * - `m` inserts the messages with the next seq. A clientMsgId already stored — before, or by a concurrent
+ *   write that committed while we waited for the lock — makes the insert do nothing (an index probe, never
+ *   a scan), and then `c` (which follows `m`) does not advance the conversation either: seqs stay
+ *   gapless without a savepoint;
  * - `c` updates each conversation head: seq, activity, preview, and the status changes of a message
  *   (a customer's message reopens a pending, on-hold or solved conversation and takes it from its agent,
  *   to previous_assignee_id and queued — adding to an agent's load needs their lock, which the writer's
@@ -62,23 +63,24 @@ const APPEND_MESSAGES_SQL = `
            conversations.assignee_id as prev_assignee_id, conversations.bot_phase as prev_bot_phase,
            conversations.last_seq as prev_last_seq
     from it join row_lock as conversations on conversations.id = it.conversation_id
+    -- A join, not NOT EXISTS, which the planner may hash as a scan of every contact of the database.
+    left join contacts as writer on writer.id = it.scope_contact_id
     where ${conversationScopeSql('conversations', {
       account: 'it.scope_account_id',
       inbox: 'it.scope_inbox_id',
       contact: 'it.scope_contact_id',
       member: 'it.scope_member_id',
     })}
-      and (it.scope_contact_id is null or not exists (select 1 from contacts
-             where contacts.id = it.scope_contact_id and contacts.blocked_at is not null))
+      and writer.blocked_at is null
   ),
   dup as (
+    -- The unique index ignores rows without a sender (nulls are distinct), so for those alone the
+    -- statement looks for an earlier copy; every other duplicate is caught by \`m\`'s ON CONFLICT.
     select it.ord from it
-    where exists (select 1 from messages where messages.conversation_id = it.conversation_id
-                    and messages.sender_kind = it.sender_kind and messages.sender_id = it.sender_id
+    where it.sender_id is null and it.client_msg_id is not null
+      and exists (select 1 from messages where messages.conversation_id = it.conversation_id
+                    and messages.sender_kind = it.sender_kind and messages.sender_id is null
                     and messages.client_msg_id = it.client_msg_id)
-       or (it.sender_id is null and exists (select 1 from messages
-             where messages.conversation_id = it.conversation_id and messages.sender_kind = it.sender_kind
-               and messages.sender_id is null and messages.client_msg_id = it.client_msg_id))
   ),
   ok as (
     select locked.* from locked
@@ -194,9 +196,9 @@ export type AppendRow = {
   message: Json | null;
   event_id: number | string | null;
   contact_name: string | null;
-  /** The clientMsgId was already stored when the statement began. */
+  /** A message without sender whose clientMsgId was already stored. */
   duplicate: boolean;
-  /** The row passed every check; without a message, a concurrent write of its clientMsgId won. */
+  /** The row passed every check; without a message, its clientMsgId was already stored. */
   admitted: boolean;
   /** Left unwritten: this message needs the writer's transaction (single-statement mode only). */
   needs_transaction: boolean;
@@ -262,7 +264,7 @@ export async function runAppendStatement(
       JSON.stringify(options.lockIds),
       options.ownTransaction,
     ],
-    'parley_append_messages_v2',
+    'parley_append_messages_v4',
   );
   const byOrd = new Map(rows.map((row) => [Number(row.ord), row]));
   return inputs.map((_, ord) => byOrd.get(ord) as AppendRow);

@@ -125,7 +125,7 @@ export async function settleAppended(
   input: AppendMessageInput,
   row: AppendRow,
 ): Promise<AppendedState> {
-  // Stored before (`duplicate`), or by a concurrent write that committed while we waited for the lock.
+  // Already stored: found by the statement (`duplicate`, senderless messages) or refused by the unique index.
   if (row.duplicate || (row.admitted && !row.message)) throw new DuplicateMessage();
   if (!row.conversation || !row.message) throw await refusal(executor, input);
   const conversation = conversationRowFromSql(row.conversation);
