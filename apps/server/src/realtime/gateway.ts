@@ -226,6 +226,8 @@ export class RealtimeGateway {
   }
 
   private takeToken(client: Client): boolean {
+    // RATE_LIMITS=off is for load tests, whose senders go past any one visitor's pace on purpose.
+    if (this.ctx.env.RATE_LIMITS === 'off') return true;
     const now = Date.now();
     const refill = ((now - client.refilledAt) / 1000) * realtimeLimits.framesPerSecond;
     client.tokens = Math.min(realtimeLimits.framesPerSecond * 2, client.tokens + refill);

@@ -113,12 +113,15 @@ export class MessageWriter {
     }
   }
 
-  private async commit(batch: Job[], queue: Job[]): Promise<void> {
-    const only = batch.length === 1 ? (batch[0] as Job) : null;
-    if (only && !only.input.attachmentIds && (await this.commitAlone(only))) return;
+  private async commit(given: Job[], queue: Job[]): Promise<void> {
     // Conversation order: a batch's locks are taken in ascending id order, and a conversation's messages
     // keep the order they were submitted in (the sort is stable).
-    const ordered = [...batch].sort((a, b) => (a.input.conversationId < b.input.conversationId ? -1 : 1));
+    let ordered = [...given].sort((a, b) => (a.input.conversationId < b.input.conversationId ? -1 : 1));
+    if (rounds(ordered).length === 1 && ordered.every((job) => !job.input.attachmentIds)) {
+      ordered = await this.commitAsStatement(ordered, queue);
+      if (ordered.length === 0) return;
+    }
+    const batch = ordered;
     const lockIds = [...new Set(ordered.map((job) => job.input.conversationId))];
     type Result = { job: Job; pending: PendingPublish; message?: Message; error?: unknown };
     let results: Result[];
@@ -193,44 +196,59 @@ export class MessageWriter {
   }
 
   /**
-   * A message alone in its batch (every message at low load) is written by the statement alone, as its
-   * own transaction: one round trip instead of three. Returns false, having written nothing, when the
-   * message needs the writer's transaction (a reopening or a takeover, see append.ts) or the statement
-   * failed; the caller then commits it the usual way.
+   * A batch with one message per conversation and no files (every batch at low load, most under load)
+   * is written by the statement alone, as its own transaction: one round trip instead of three. Returns
+   * the jobs it left to the writer's transaction: the messages that need it (a reopening or a takeover,
+   * see append.ts, which the statement leaves unwritten), or the whole batch if the statement failed.
    */
-  private async commitAlone(job: Job): Promise<boolean> {
-    const input = { ...job.input, emailFollowup: this.emailFollowups };
+  private async commitAsStatement(ordered: Job[], queue: Job[]): Promise<Job[]> {
+    const inputs = ordered.map((job) => ({ ...job.input, emailFollowup: this.emailFollowups }));
     const executor = this.database.raw;
-    let row: AppendRow;
+    let rows: AppendRow[];
     try {
-      [row] = (await runAppendStatement(executor, [input], {
-        lockIds: [input.conversationId],
+      rows = await runAppendStatement(executor, inputs, {
+        lockIds: inputs.map((input) => input.conversationId),
         ownTransaction: true,
-      })) as [AppendRow];
-    } catch {
-      return false;
-    }
-    if (row.needs_transaction) return false;
-    this.metrics.messageBatches.labels('single_statement').inc();
-    const pending = new PendingPublish();
-    let state: AppendedState;
-    try {
-      state = await settleAppended(executor, pending, input, row);
+      });
     } catch (error) {
-      await this.settleFailure(job, error);
-      return true;
+      const code = (error as { code?: string }).code;
+      if (!code || !RETRYABLE.has(code)) return ordered;
+      for (const job of ordered) if (++job.attempts > 3) job.reject(error);
+      queue.unshift(...ordered.filter((job) => job.attempts <= 3));
+      return [];
     }
-    // The hook has no transaction to work in here, and needs none: this message reopened nothing and took
-    // nothing over (the statement would have left it unwritten); what it returns runs after the commit.
-    const after = this.afterAppend
-      ? await this.afterAppend(executor, [{ ...state, input: job.input, pending }]).catch((err: unknown) => {
-          this.log.warn({ err }, 'after-append work of a message failed');
-          return null;
-        })
-      : null;
-    this.published(job, pending, state.message);
+    this.metrics.messageBatches.labels('single_statement').inc();
+    const later: Job[] = [];
+    const appended: Appended[] = [];
+    const done: Array<{ job: Job; pending: PendingPublish; message: Message }> = [];
+    for (const [index, job] of ordered.entries()) {
+      const row = rows[index] as AppendRow;
+      if (row.needs_transaction) {
+        later.push(job);
+        continue;
+      }
+      const pending = new PendingPublish();
+      try {
+        const state = await settleAppended(executor, pending, inputs[index] as AppendMessageInput, row);
+        appended.push({ ...state, input: job.input, pending });
+        done.push({ job, pending, message: state.message });
+      } catch (error) {
+        await this.settleFailure(job, error);
+      }
+    }
+    // The hook has no transaction to work in here, and needs none: these messages reopened nothing and
+    // took nothing over (the statement would have left them unwritten); what it returns runs after the
+    // commit.
+    const after =
+      this.afterAppend && appended.length > 0
+        ? await this.afterAppend(executor, appended).catch((err: unknown) => {
+            this.log.warn({ err }, 'after-append work of a message batch failed');
+            return null;
+          })
+        : null;
+    for (const { job, pending, message } of done) this.published(job, pending, message);
     this.runAfterCommit(after);
-    return true;
+    return later;
   }
 
   private published(job: Job, pending: PendingPublish, message: Message): void {
