@@ -28,7 +28,7 @@ export interface Database {
   rows<T extends Record<string, unknown>>(query: SQL, executor?: DbOrTx): Promise<T[]>;
   /** A transaction driven with raw SQL (the message write path), outside the query builder's overhead. */
   rawTransaction<T>(fn: (executor: RawExecutor) => Promise<T>): Promise<T>;
-  /** Raw SQL outside a transaction: each statement is its own (the message writer's batches of one). */
+  /** Raw SQL outside a transaction: each statement is its own (the message writer's single-statement batches). */
   readonly raw: RawExecutor;
   migrate(): Promise<void>;
   ping(): Promise<void>;

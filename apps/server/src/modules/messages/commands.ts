@@ -55,7 +55,7 @@ export interface AppendMessageInput {
   preview?: string;
 }
 
-/** Thrown inside the transaction when the clientMsgId is already stored, to roll the seq back. */
+/** The clientMsgId is already stored: the writer answers with the original message (answerDuplicate). */
 export class DuplicateMessage extends Error {}
 
 type Json = Record<string, unknown>;
