@@ -107,6 +107,45 @@ test('a refused message does not fail the others committed with it', async () =>
   assert.deepEqual(await seqsOf(other.conversationId), [1], 'the closed conversation kept its seq');
 });
 
+test("a message that reopens a conversation is written in the writer's transaction, its neighbours without one", async () => {
+  const solved = await visitorConversation();
+  const plain = await Promise.all([visitorConversation(), visitorConversation()]);
+  await server.ctx.database.db.execute(
+    sql`update conversations set status = 'solved', solved_at = now() where id = ${solved.conversationId}`,
+  );
+  // Copied at once: the registry hands out its live value objects.
+  const batches = async () =>
+    (
+      (await server.ctx.metrics.registry.getSingleMetric('parley_message_batches_total')?.get())?.values ?? []
+    ).map((v) => ({ mode: String(v.labels.mode), value: v.value }));
+  const before = await batches();
+  // Submitted in one tick: each lane takes what it holds as one batch.
+  const results = await Promise.all([
+    send(solved.actor, solved.conversationId, 'reopen'),
+    ...plain.map((p) => send(p.actor, p.conversationId, 'plain')),
+  ]);
+  assert.ok(results.every((r) => r.created));
+  const [row] = await server.ctx.database.rows<{ status: string }>(
+    sql`select status from conversations where id = ${solved.conversationId}`,
+  );
+  assert.equal(row?.status, 'open', 'the customer reopened it');
+  const journal = await server.ctx.database.rows<{ payload: { reason?: string } }>(
+    sql`select payload from events where conversation_id = ${solved.conversationId}
+        and type = 'conversation.status_changed'`,
+  );
+  assert.ok(
+    journal.some((e) => e.payload.reason === 'customer_reply'),
+    'the reopening is journaled',
+  );
+  assert.deepEqual(await seqsOf(solved.conversationId), [1, 2, 3], 'the message, then the reopening item');
+  for (const { conversationId } of plain) assert.deepEqual(await seqsOf(conversationId), [1, 2]);
+  const after = await batches();
+  const grew = (mode: string) =>
+    (after.find((v) => v.mode === mode)?.value ?? 0) - (before.find((v) => v.mode === mode)?.value ?? 0);
+  assert.ok(grew('transaction') >= 1, 'the reopening went through a transaction');
+  assert.ok(grew('single_statement') >= 1, 'the plain messages did not need one');
+});
+
 test('the inbox preview shows a message as text, without formatting markers', async () => {
   const { actor, conversationId } = await visitorConversation();
   await send(actor, conversationId, 'formatted', 'Hi **there**, the `code` is *here*');
