@@ -8,9 +8,9 @@ import { messagePreview } from './preview.ts';
  * What makes a message need the writer's transaction around its statement: a customer reopening a
  * pending, on-hold or solved conversation (the lifecycle hands it back to its agent under the agent's lock),
  * or an agent's reply taking a conversation over from the bot (they may become its assignee). Both are
- * finished by the writer's after-append hook inside the same transaction; a message alone in its batch
- * is otherwise written by the statement alone, its own transaction. Over the columns of `locked`; a
- * conversation without a bot has a null bot phase, hence the coalesce.
+ * finished by the writer's after-append hook inside the same transaction; the other messages of a batch
+ * with one message per conversation are written by the statement alone, its own transaction. Over the
+ * columns of `locked`; a conversation without a bot has a null bot phase, hence the coalesce.
  */
 const NEEDS_TRANSACTION = `coalesce(
   (locked.from_customer and locked.prev_status in ('pending', 'on_hold', 'solved'))
