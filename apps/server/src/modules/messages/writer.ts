@@ -92,7 +92,11 @@ export class MessageWriter {
     return new Promise((resolve, reject) => {
       const lane = laneOf(input.conversationId, this.lanes.length);
       this.lanes[lane]?.push({ input, resolve, reject, attempts: 0 });
-      void this.drain(lane);
+      // PGlite writes on microtasks, so a batch started at once would be written before the next socket's
+      // frame is even read: every batch would hold one message. Starting after the event loop's I/O phase
+      // lets the frames read in that phase share one commit.
+      if (this.database.kind === 'pglite') setImmediate(() => void this.drain(lane));
+      else void this.drain(lane);
     });
   }
 
