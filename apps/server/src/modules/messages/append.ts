@@ -40,7 +40,7 @@ const NEEDS_TRANSACTION = `coalesce(
  *   inbox wants it (one pending per conversation), and the after-commit work of bots and rules (only for
  *   conversations a bot holds and accounts with message rules; see bots/jobs.ts).
  */
-const APPEND_MESSAGES_SQL = `
+export const APPEND_MESSAGES_SQL = `
   with it as (
     select r.* from parley_rows($1::jsonb) as x
     cross join lateral jsonb_to_record(x) as r(

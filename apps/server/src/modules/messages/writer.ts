@@ -59,6 +59,8 @@ export class MessageWriter {
   private readonly lanes: Job[][];
   private readonly emailFollowups: boolean;
   private readonly busy: boolean[];
+  /** PGlite: a lane whose start waits for the end of the event loop's I/O phase. */
+  private readonly scheduled: boolean[];
   private readonly database: Database;
   private readonly outbox: Outbox;
   private readonly metrics: Metrics;
@@ -81,6 +83,7 @@ export class MessageWriter {
     this.log = deps.log;
     this.lanes = Array.from({ length: Math.max(1, deps.lanes) }, () => []);
     this.busy = this.lanes.map(() => false);
+    this.scheduled = this.lanes.map(() => false);
   }
 
   /** Installed once at start-up by the lifecycle module. */
@@ -95,8 +98,15 @@ export class MessageWriter {
       // PGlite writes on microtasks, so a batch started at once would be written before the next socket's
       // frame is even read: every batch would hold one message. Starting after the event loop's I/O phase
       // lets the frames read in that phase share one commit.
-      if (this.database.kind === 'pglite') setImmediate(() => void this.drain(lane));
-      else void this.drain(lane);
+      if (this.database.kind !== 'pglite') void this.drain(lane);
+      else if (!this.busy[lane] && !this.scheduled[lane]) {
+        // One start per lane: a busy lane's loop picks up what arrives meanwhile.
+        this.scheduled[lane] = true;
+        setImmediate(() => {
+          this.scheduled[lane] = false;
+          void this.drain(lane);
+        });
+      }
     });
   }
 
